@@ -1,0 +1,79 @@
+import jwt, { type JwtPayload } from 'jsonwebtoken'
+import type { JwtConfig } from '../config'
+import { HttpError } from '../errors'
+import type { Identity } from './identity'
+
+/** The scopes every user of this app's own sign-in gets. */
+export const userScopes = ['notes:read', 'notes:write']
+
+export interface IssuedToken {
+  token: string
+  tokenType: 'Bearer'
+  expiresIn: number
+}
+
+/** Signs an HS256 token for a user. Needs `config.secret`; JWKS mode issues no tokens. */
+export function issueToken(config: JwtConfig, user: { id: string; email: string }, now: Date): IssuedToken {
+  if (!config.secret) throw new Error('issueToken needs JWT_SECRET')
+  const iat = Math.floor(now.getTime() / 1000)
+  const token = jwt.sign(
+    { sub: user.id, email: user.email, scope: userScopes.join(' '), iat, exp: iat + config.ttlSeconds },
+    config.secret,
+    { algorithm: 'HS256', issuer: config.issuer, audience: config.audience },
+  )
+  return { token, tokenType: 'Bearer', expiresIn: config.ttlSeconds }
+}
+
+const clockToleranceSeconds = 30
+
+/**
+ * Verifies a token this app issued: HS256 only (so `none` and public-key confusion fail), `exp`
+ * required, `iss` and `aud` checked, at most 30 s of clock skew. Throws 401 with the reason kept
+ * as the cause for the log, never in the response.
+ */
+export function verifyOwnToken(config: JwtConfig, token: string, now: Date): Identity {
+  if (!config.secret) throw new Error('verifyOwnToken needs JWT_SECRET')
+  let payload: JwtPayload
+  try {
+    payload = jwt.verify(token, config.secret, {
+      algorithms: ['HS256'],
+      issuer: config.issuer,
+      audience: config.audience,
+      clockTolerance: clockToleranceSeconds,
+      clockTimestamp: Math.floor(now.getTime() / 1000),
+    }) as JwtPayload
+  } catch (err) {
+    throw invalidToken(err)
+  }
+  return identityFromClaims(payload)
+}
+
+/** The identity of verified claims: `sub` and `exp` required; scopes from `scope`, `scp` or `permissions`. */
+export function identityFromClaims(claims: JwtPayload): Identity {
+  if (typeof claims.exp !== 'number') throw invalidToken(new Error('token has no exp'))
+  if (typeof claims.sub !== 'string' || claims.sub === '') throw invalidToken(new Error('token has no sub'))
+  return {
+    id: claims.sub,
+    email: typeof claims.email === 'string' ? claims.email : undefined,
+    scopes: scopesOf(claims),
+    claims,
+  }
+}
+
+function scopesOf(claims: JwtPayload): string[] {
+  const scopes = new Set<string>()
+  if (typeof claims.scope === 'string') claims.scope.split(' ').filter(Boolean).forEach((s) => scopes.add(s))
+  for (const list of [claims.scp, claims.permissions]) {
+    if (Array.isArray(list)) list.filter((s): s is string => typeof s === 'string').forEach((s) => scopes.add(s))
+    else if (typeof list === 'string') list.split(' ').filter(Boolean).forEach((s) => scopes.add(s))
+  }
+  return [...scopes]
+}
+
+export function invalidToken(cause?: unknown): HttpError {
+  return new HttpError(401, 'Unauthorized', {
+    detail: 'The access token is invalid or has expired',
+    headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
+    cause,
+  })
+}

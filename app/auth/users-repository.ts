@@ -1,0 +1,44 @@
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { isConditionFailure, rethrowUnavailable } from '../db/errors'
+import { HttpError } from '../errors'
+
+export interface UserRecord {
+  id: string
+  email: string
+  passwordHash: string
+  createdAt: string
+}
+
+export interface UsersRepository {
+  /** Stores a new user; 409 when the email is taken, decided by DynamoDB, not by a read before. */
+  create(user: UserRecord): Promise<void>
+  findByEmail(email: string): Promise<UserRecord | undefined>
+}
+
+const keyIsNew = 'attribute_not_exists(pk)'
+
+/**
+ * Users are keyed by their lower-cased email, one item each (`EMAIL#<email>`, `USER`), so a single
+ * conditional put both claims the email and stores the user: there is nothing half-written to undo.
+ */
+export function createUsersRepository(deps: { db: DynamoDBDocumentClient; tableName: string }): UsersRepository {
+  const { db, tableName } = deps
+  const key = (email: string) => ({ pk: `EMAIL#${email}`, sk: 'USER' })
+
+  return {
+    async create(user) {
+      try {
+        await db.send(new PutCommand({ TableName: tableName, Item: { ...key(user.email), ...user }, ConditionExpression: keyIsNew }))
+      } catch (err) {
+        if (isConditionFailure(err)) throw new HttpError(409, 'Conflict', { detail: 'This email is already registered' })
+        rethrowUnavailable(err)
+      }
+    },
+
+    async findByEmail(email) {
+      const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: key(email), ConsistentRead: true })).catch(rethrowUnavailable)
+      if (!Item) return undefined
+      return { id: Item.id, email: Item.email, passwordHash: Item.passwordHash, createdAt: Item.createdAt }
+    },
+  }
+}

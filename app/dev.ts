@@ -1,0 +1,98 @@
+/**
+ * The dev server: `npm run dev`. Embedded DynamoDB (data under .data/), the table created when
+ * missing, the SPA built when its sources are newer than public/, the API on 127.0.0.1:3000.
+ */
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs'
+import type { Server } from 'node:http'
+import path from 'node:path'
+import { createDocumentClient } from './db/client'
+import { startEmbeddedDynamo, type EmbeddedDynamo } from './db/embedded'
+import { ensureTable } from './db/table'
+import { ConfigError, loadConfig } from './config'
+import { createApp } from './index'
+import { createLogger } from './logger'
+
+const root = path.resolve(__dirname, '..')
+const dataDir = path.join(root, '.data', 'dynamodb')
+const publicDir = path.join(root, 'public')
+const webDir = path.join(root, 'web')
+
+async function main(): Promise<void> {
+  const logger = createLogger()
+  const config = loadConfig(process.env)
+  if (config.usingDevSecret) {
+    console.warn('\n  WARNING: JWT_SECRET is not set; tokens are signed with the public dev-only secret.\n  Never run like this anywhere but your own machine.\n')
+  }
+
+  let embedded: EmbeddedDynamo | undefined
+  if (!config.dynamodbEndpoint) {
+    mkdirSync(dataDir, { recursive: true })
+    embedded = await startEmbeddedDynamo({ path: dataDir })
+    config.dynamodbEndpoint = embedded.endpoint
+  }
+  const db = createDocumentClient(config)
+  await ensureTable(db, config.tableName)
+  await buildSpaIfNeeded()
+
+  const app = createApp({ config, db, clock: () => new Date(), logger, publicDir })
+  const port = Number(process.env.PORT ?? 3000)
+  const host = process.env.HOST ?? '127.0.0.1'
+  const server = app.listen(port, host, () => {
+    console.log(`\n  Notes API on http://${host}:${port}/  (OpenAPI: /openapi.json)`)
+    console.log(embedded ? `  Embedded DynamoDB, data in ${path.relative(process.cwd(), dataDir) || dataDir}` : `  DynamoDB at ${config.dynamodbEndpoint}`)
+    console.log(`  Table "${config.tableName}"\n`)
+  })
+  server.on('error', (err) => {
+    console.error(`Could not listen on ${host}:${port}: ${err.message}`)
+    process.exit(1)
+  })
+  shutDownGracefully(server, embedded)
+}
+
+/**
+ * On SIGINT/SIGTERM (Ctrl-C, or the watcher restarting): stop accepting, let requests in flight
+ * finish, then close the database so LevelDB's files are left whole.
+ */
+function shutDownGracefully(server: Server, embedded?: EmbeddedDynamo): void {
+  let stopping = false
+  const stop = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    const force = setTimeout(() => process.exit(1), 10_000).unref()
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve())
+      server.closeIdleConnections()
+    })
+    await embedded?.close()
+    clearTimeout(force)
+    console.log(`  Stopped (${signal}).`)
+    process.exit(0)
+  }
+  process.on('SIGINT', () => void stop('SIGINT'))
+  process.on('SIGTERM', () => void stop('SIGTERM'))
+}
+
+/** Builds web/ into public/ when public/ is missing or older than any source file. */
+async function buildSpaIfNeeded(): Promise<void> {
+  if (!existsSync(path.join(webDir, 'index.html'))) return
+  const built = path.join(publicDir, 'index.html')
+  if (existsSync(built) && newestMtime(webDir) <= statSync(built).mtimeMs) return
+  console.log('  Building the SPA into public/ ...')
+  const { build } = await import('vite')
+  await build({ configFile: path.join(webDir, 'vite.config.ts'), logLevel: 'warn' })
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue
+    const full = path.join(dir, entry.name)
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs)
+  }
+  return newest
+}
+
+main().catch((err) => {
+  console.error(err instanceof ConfigError ? `Configuration error: ${err.message}` : err)
+  process.exit(1)
+})

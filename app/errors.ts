@@ -1,0 +1,99 @@
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express'
+import type { Logger } from './logger'
+
+export interface FieldError {
+  path: string
+  message: string
+}
+
+interface HttpErrorOptions {
+  detail?: string
+  errors?: FieldError[]
+  headers?: Record<string, string>
+  cause?: unknown
+}
+
+/**
+ * The one error type routes throw. Errors below 500 are shown to the client as they are;
+ * a 5xx shows only its title, and what caused it goes to the log.
+ * @example throw new HttpError(404, 'Not Found', { detail: 'No note with this id' })
+ */
+export class HttpError extends Error {
+  override name = 'HttpError'
+  readonly detail?: string
+  readonly errors?: FieldError[]
+  readonly headers: Record<string, string>
+
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    options: HttpErrorOptions = {},
+  ) {
+    super(options.detail ?? title, { cause: options.cause })
+    this.detail = options.detail
+    this.errors = options.errors
+    this.headers = options.headers ?? {}
+  }
+}
+
+/** Writes an RFC 9457 problem. `res.json` keeps the problem+json type set before it. */
+export function sendProblem(res: Response, error: HttpError): void {
+  const body: Record<string, unknown> = {
+    type: 'about:blank',
+    title: error.title,
+    status: error.status,
+    detail: error.detail ?? error.title,
+    requestId: res.req.id,
+  }
+  if (error.errors) body.errors = error.errors
+  res.set(error.headers).status(error.status).type('application/problem+json').json(body)
+}
+
+/** Terminal handler for requests no route took. It must stay terminal: the Lambda adapter needs every request answered. */
+export const notFound: RequestHandler = function notFound(req, _res, next) {
+  next(new HttpError(404, 'Not Found', { detail: `No route for ${req.method} ${req.path}` }))
+}
+
+/** body-parser's errors carry a `type`; these are the ones a client causes, with the words we show for them. */
+const bodyErrors: Record<string, [number, string, string]> = {
+  'entity.parse.failed': [400, 'Bad Request', 'The request body is not valid JSON'],
+  'entity.too.large': [413, 'Content Too Large', 'The request body is larger than 100 KB'],
+  'entity.verify.failed': [400, 'Bad Request', 'The request body could not be verified'],
+  'request.aborted': [400, 'Bad Request', 'The request was aborted before its body arrived'],
+  'request.size.invalid': [400, 'Bad Request', 'The request body does not match its Content-Length'],
+  'charset.unsupported': [415, 'Unsupported Media Type', 'Send the body as UTF-8 JSON'],
+  'encoding.unsupported': [415, 'Unsupported Media Type', 'Unsupported Content-Encoding'],
+  'parameters.too.many': [413, 'Content Too Large', 'Too many parameters'],
+}
+
+/**
+ * The only place that writes error responses. Known errors keep their status; anything else is
+ * logged with the request id and becomes a bare 500, so no stack or internal message reaches a client.
+ */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return function errorHandler(err, req, res, next) {
+    if (res.headersSent) return next(err)
+    const error = toHttpError(err)
+    if (error.status >= 500) {
+      const cause = error === err ? error.cause : err
+      logger[error.status === 503 ? 'warn' : 'error'](error.status === 503 ? 'dependency unavailable' : 'unhandled error', {
+        requestId: req.id,
+        method: req.method,
+        path: req.path,
+        status: error.status,
+        error: cause ?? error,
+      })
+    }
+    sendProblem(res, error)
+  }
+}
+
+function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err
+  const type = (err as { type?: unknown } | null)?.type
+  if (typeof type === 'string' && type in bodyErrors) {
+    const [status, title, detail] = bodyErrors[type]
+    return new HttpError(status, title, { detail })
+  }
+  return new HttpError(500, 'Internal Server Error', { detail: 'Something went wrong on our side; quote the request id if you report it' })
+}

@@ -1,0 +1,63 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import express, { type Express, type Request } from 'express'
+import helmet from 'helmet'
+import { requireAuth, ownTokenVerifier, type TokenVerifier } from './auth/require-auth'
+import { authRoutes } from './auth/routes'
+import { createUsersRepository } from './auth/users-repository'
+import type { Config } from './config'
+import { errorHandler, notFound } from './errors'
+import { accessLog } from './http/access-log'
+import { cors } from './http/cors'
+import { jsonBody } from './http/json-body'
+import { requestId } from './http/request-id'
+import { resource } from './http/routes'
+import { staticSite } from './http/static-site'
+import type { Logger } from './logger'
+import { createNotesRepository } from './notes/repository'
+import { notesRoutes, trashRoutes } from './notes/routes'
+import { openApiDocument } from './openapi'
+
+export interface Deps {
+  config: Config
+  db: DynamoDBDocumentClient
+  clock: () => Date
+  logger: Logger
+  /** The platform's id for a request (the Lambda request id); else a fresh one is made. */
+  requestIdOf?: (req: Request) => string | undefined
+  /** Verifies bearer tokens; by default, the HS256 tokens this app issues with `config.jwt.secret`. */
+  verifyToken?: TokenVerifier
+  /** The built SPA to serve at `/` (dev server only: on AWS, S3 and CloudFront serve it). */
+  publicDir?: string
+}
+
+/** Builds the whole app from its dependencies. Never listens and never reads the environment. */
+export function createApp(deps: Deps): Express {
+  const { config, db, clock, logger } = deps
+  const verifyToken = deps.verifyToken ?? ownTokenVerifier(config.jwt, clock)
+  const tableName = config.tableName
+  const notes = createNotesRepository({ db, tableName, cursorKey: config.cursorKey, clock })
+
+  const app = express()
+  app.set('etag', false) // ETags here are note versions, set by the routes
+  app.set('query parser', 'simple')
+
+  app.use(requestId(deps.requestIdOf), accessLog(logger), helmet(), cors(config.corsOrigins), jsonBody())
+
+  resource(app, '/health', { get: (_req, res) => void res.json({ status: 'ok' }) })
+  let openapi: object | undefined
+  resource(app, '/openapi.json', { get: (_req, res) => void res.json((openapi ??= openApiDocument({ ownAuth: !config.jwt.jwksUri }))) })
+
+  if (!config.jwt.jwksUri) {
+    app.use('/auth', authRoutes({ users: createUsersRepository({ db, tableName }), jwt: config.jwt, clock }))
+  }
+
+  const api = express.Router()
+  resource(api, '/me', { get: (req, res) => void res.json({ id: req.user!.id, email: req.user!.email ?? null }) })
+  api.use('/notes', notesRoutes(notes))
+  api.use('/trash', trashRoutes(notes))
+  app.use('/api', requireAuth(verifyToken), api)
+
+  if (deps.publicDir) app.use(staticSite(deps.publicDir))
+  app.use(notFound, errorHandler(logger))
+  return app
+}
