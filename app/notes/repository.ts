@@ -51,10 +51,14 @@ export function createNotesRepository(deps: NotesRepositoryDeps): NotesRepositor
   const key = (userId: string, id: string) => ({ pk: `USER#${userId}`, sk: `NOTE#${id}` })
   const notFound = () => new HttpError(404, 'Not Found', { detail: 'No note with this id' })
 
+  /** Whether an item is where a change expects it: in the list, or in the trash and not yet expired. */
+  const isIn = (place: Listing, item: Record<string, any> | undefined): item is Record<string, any> =>
+    place === 'live' ? Boolean(item?.liveSk) : Boolean(item?.trashSk) && item!.expiresAt > clock().getTime() / 1000
+
   /** After a failed condition: was the note gone (404) or at another version (412)? */
-  async function conditionFailure(userId: string, id: string, live: boolean): Promise<HttpError> {
+  async function conditionFailure(userId: string, id: string, place: Listing): Promise<HttpError> {
     const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: key(userId, id), ConsistentRead: true })).catch(rethrowUnavailable)
-    if (!Item || (live ? !Item.liveSk : !Item.trashSk)) return notFound()
+    if (!Item || !isIn(place, Item)) return notFound()
     return new HttpError(412, 'Precondition Failed', {
       detail: `The note has changed: it is at version ${Item.version}; reload it and try again`,
       headers: { ETag: `"${Item.version}"` },
@@ -62,12 +66,12 @@ export function createNotesRepository(deps: NotesRepositoryDeps): NotesRepositor
   }
 
   /** Runs a conditional update; a failed condition becomes 404 or 412. */
-  async function update(userId: string, id: string, live: boolean, input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key' | 'ReturnValues'>) {
+  async function update(userId: string, id: string, place: Listing, input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key' | 'ReturnValues'>) {
     try {
       const { Attributes } = await db.send(new UpdateCommand({ TableName: tableName, Key: key(userId, id), ReturnValues: 'ALL_NEW', ...input }))
       return toNote(Attributes!)
     } catch (err) {
-      if (isConditionFailure(err)) throw await conditionFailure(userId, id, live)
+      if (isConditionFailure(err)) throw await conditionFailure(userId, id, place)
       rethrowUnavailable(err)
     }
   }
@@ -85,7 +89,7 @@ export function createNotesRepository(deps: NotesRepositoryDeps): NotesRepositor
 
     async get(userId, id) {
       const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: key(userId, id), ConsistentRead: true })).catch(rethrowUnavailable)
-      if (!Item?.liveSk) throw notFound()
+      if (!isIn('live', Item)) throw notFound()
       return toNote(Item)
     },
 
@@ -102,7 +106,7 @@ export function createNotesRepository(deps: NotesRepositoryDeps): NotesRepositor
         sets.push(`#${field} = :${field}`)
       }
       const version = versionCondition(expected, values)
-      return (await update(userId, id, true, {
+      return (await update(userId, id, 'live', {
         UpdateExpression: `SET ${sets.join(', ')}`,
         ConditionExpression: version ? `${isLive} AND ${version}` : isLive,
         ExpressionAttributeNames: names,
@@ -119,7 +123,7 @@ export function createNotesRepository(deps: NotesRepositoryDeps): NotesRepositor
         ':expiresAt': Math.floor((now.getTime() + trashDays * dayMs) / 1000),
       }
       const version = versionCondition(expected, values)
-      await update(userId, id, true, {
+      await update(userId, id, 'live', {
         UpdateExpression: 'REMOVE liveSk SET trashSk = :trashSk, expiresAt = :expiresAt, updatedAt = :now, version = version + :one',
         ConditionExpression: version ? `${isLive} AND ${version}` : isLive,
         ExpressionAttributeValues: values,
@@ -128,7 +132,7 @@ export function createNotesRepository(deps: NotesRepositoryDeps): NotesRepositor
 
     async restore(userId, id) {
       const now = clock()
-      return (await update(userId, id, false, {
+      return (await update(userId, id, 'trash', {
         UpdateExpression: 'REMOVE trashSk, expiresAt SET liveSk = :id, updatedAt = :now, version = version + :one',
         ConditionExpression: isTrashedAndUnexpired,
         ExpressionAttributeValues: { ':id': id, ':one': 1, ':now': now.toISOString(), ':nowSeconds': Math.floor(now.getTime() / 1000) },

@@ -1,0 +1,98 @@
+import jwt from 'jsonwebtoken'
+import request from 'supertest'
+import { createTestApp, type TestApp } from '../helpers/app'
+import { bearer, signExpiredToken, signToken } from '../helpers/tokens'
+
+let t: TestApp
+beforeAll(async () => void (t = await createTestApp()))
+afterAll(() => t.close())
+
+const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url')
+
+describe('requireAuth', () => {
+  it('when a valid token is sent, then the verified identity is on the request', async () => {
+    const res = await request(t.app).get('/api/me').set(bearer(signToken(t.config, { sub: 'u-42', email: 'u42@example.com' })))
+
+    expect(res.status).toBe(200)
+    expect(res.body).toEqual({ id: 'u-42', email: 'u42@example.com' })
+    expect(res.headers['cache-control']).toBe('no-store')
+  })
+
+  it('when no token is sent, then 401 with a bare Bearer challenge', async () => {
+    const res = await request(t.app).get('/api/me')
+
+    expect(res.status).toBe(401)
+    expect(res.headers['www-authenticate']).toBe('Bearer')
+    expect(res.headers['content-type']).toContain('application/problem+json')
+  })
+
+  it('when another scheme is sent, then 401 with a bare Bearer challenge', async () => {
+    const res = await request(t.app).get('/api/me').set('Authorization', 'Basic dXNlcjpwYXNz')
+
+    expect(res.status).toBe(401)
+    expect(res.headers['www-authenticate']).toBe('Bearer')
+  })
+
+  const now = () => Math.floor(Date.now() / 1000)
+  const badTokens: [string, () => string][] = [
+    ['alg none', () => `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ sub: 'u', scope: 'notes:read', iss: 'notes-api', aud: 'notes-api', exp: now() + 600 })}.`],
+    ['signed with another key', () => signToken(t.config, {}, {}, 'another-secret-that-is-32-bytes-long!!')],
+    ['a tampered payload', () => {
+      const [header, , signature] = signToken(t.config, { sub: 'u-1' }).split('.')
+      return `${header}.${base64url({ sub: 'u-2', scope: 'notes:read notes:write', iss: 'notes-api', aud: 'notes-api', exp: now() + 600 })}.${signature}`
+    }],
+    ['an expired token', () => signExpiredToken(t.config)],
+    ['a token expired 31 s ago (past the 30 s skew)', () => signToken(t.config, { iat: now() - 600, exp: now() - 31 })],
+    ['a token not valid yet', () => signToken(t.config, { nbf: now() + 120 })],
+    ['a wrong issuer', () => signToken(t.config, {}, { issuer: 'someone-else' })],
+    ['a wrong audience', () => signToken(t.config, {}, { audience: 'another-api' })],
+    ['no exp', () => signToken(t.config, { exp: undefined })],
+    ['no sub', () => signToken(t.config, { sub: undefined })],
+    ['an RS256 token', () => {
+      const { privateKey } = require('node:crypto').generateKeyPairSync('rsa', { modulusLength: 2048 })
+      return jwt.sign({ sub: 'u', scope: 'notes:read', exp: now() + 600 }, privateKey, { algorithm: 'RS256', issuer: 'notes-api', audience: 'notes-api' })
+    }],
+    ['garbage', () => 'not.a.jwt'],
+  ]
+
+  it.each(badTokens)('when the token has %s, then 401 invalid_token', async (_case, makeToken) => {
+    const res = await request(t.app).get('/api/me').set(bearer(makeToken()))
+
+    expect(res.status).toBe(401)
+    expect(res.headers['www-authenticate']).toBe('Bearer error="invalid_token"')
+    expect(res.body.detail).toBe('The access token is invalid or has expired')
+  })
+
+  it('when a token expired 20 s ago, then the 30 s clock skew still accepts it', async () => {
+    const res = await request(t.app).get('/api/me').set(bearer(signToken(t.config, { iat: now() - 600, exp: now() - 20 })))
+
+    expect(res.status).toBe(200)
+  })
+
+  it('when the reason a token failed is logged, then the token itself is not', async () => {
+    const token = signExpiredToken(t.config)
+
+    await request(t.app).get('/api/me').set(bearer(token))
+
+    expect(JSON.stringify(t.logs)).not.toContain(token)
+  })
+})
+
+describe('requireScope', () => {
+  it('when the token lacks notes:write, then writing is 403 and reading works', async () => {
+    const readOnly = bearer(signToken(t.config, { sub: 'reader', scope: 'notes:read' }))
+
+    const write = await request(t.app).post('/api/notes').set(readOnly).send({ title: 'nope' })
+    const read = await request(t.app).get('/api/notes').set(readOnly)
+
+    expect(write.status).toBe(403)
+    expect(write.headers['content-type']).toContain('application/problem+json')
+    expect(read.status).toBe(200)
+  })
+
+  it('when the token has no scope at all, then reading is 403', async () => {
+    const res = await request(t.app).get('/api/trash').set(bearer(signToken(t.config, { scope: undefined })))
+
+    expect(res.status).toBe(403)
+  })
+})

@@ -1,0 +1,60 @@
+import { ConfigError, loadConfig } from '../app/config'
+
+const secret = 'a-production-secret-of-at-least-32-bytes'
+
+describe('loadConfig', () => {
+  it('when nothing is set in dev, then it uses the documented defaults and flags the dev secret', () => {
+    const config = loadConfig({})
+
+    expect(config.production).toBe(false)
+    expect(config.tableName).toBe('notes')
+    expect(config.dynamodbEndpoint).toBeUndefined()
+    expect(config.corsOrigins).toEqual(['http://localhost:5173', 'http://127.0.0.1:3000'])
+    expect(config.jwt).toEqual(expect.objectContaining({ issuer: 'notes-api', audience: 'notes-api', ttlSeconds: 3600 }))
+    expect(config.jwt.secret).toBeDefined()
+    expect(config.usingDevSecret).toBe(true)
+  })
+
+  it.each([
+    ['NODE_ENV=production', { NODE_ENV: 'production', TABLE_NAME: 't' }],
+    ['on Lambda', { AWS_LAMBDA_FUNCTION_NAME: 'api', TABLE_NAME: 't' }],
+  ])('when %s has neither JWT_SECRET nor JWT_JWKS_URI, then it refuses to start', (_name, env) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError)
+    expect(() => loadConfig(env)).toThrow(/JWT_SECRET .* or JWT_JWKS_URI must be set in production/)
+  })
+
+  it('when JWT_SECRET is shorter than 32 bytes, then it refuses to start', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', TABLE_NAME: 't', JWT_SECRET: 'short' })).toThrow(/at least 32 bytes/)
+  })
+
+  it('when production is configured, then it never falls back to the dev secret', () => {
+    const config = loadConfig({ NODE_ENV: 'production', TABLE_NAME: 't', JWT_SECRET: secret, CORS_ORIGINS: 'https://app.example, https://b.example' })
+
+    expect(config.usingDevSecret).toBe(false)
+    expect(config.jwt.secret?.export().toString()).toBe(secret)
+    expect(config.corsOrigins).toEqual(['https://app.example', 'https://b.example'])
+  })
+
+  it('when only JWT_JWKS_URI is set in production, then it starts without a secret', () => {
+    const config = loadConfig({ AWS_LAMBDA_FUNCTION_NAME: 'api', TABLE_NAME: 't', JWT_JWKS_URI: 'https://idp.example/.well-known/jwks.json' })
+
+    expect(config.jwt.secret).toBeUndefined()
+    expect(config.jwt.jwksUri).toBe('https://idp.example/.well-known/jwks.json')
+  })
+
+  it('when production has no TABLE_NAME, then it names the missing variable', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret })).toThrow('TABLE_NAME must be set')
+  })
+
+  it.each(['0', '-5', 'soon', '1.5'])('when JWT_TTL_SECONDS is %p, then it names the variable', (ttl) => {
+    expect(() => loadConfig({ JWT_TTL_SECONDS: ttl })).toThrow(/JWT_TTL_SECONDS must be a positive whole number/)
+  })
+
+  it('when the secrets differ, then the cursor keys differ and neither is the JWT secret', () => {
+    const a = loadConfig({ JWT_SECRET: secret })
+    const b = loadConfig({ JWT_SECRET: secret + '!' })
+
+    expect(a.cursorKey.export().equals(b.cursorKey.export())).toBe(false)
+    expect(a.cursorKey.export().toString()).not.toContain(secret)
+  })
+})
