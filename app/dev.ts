@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs'
 import type { Server } from 'node:http'
 import path from 'node:path'
 import { createDocumentClient } from './db/client'
-import { startEmbeddedDynamo, type EmbeddedDynamo } from './db/embedded'
+import { DataDirInUseError, startEmbeddedDynamo, type EmbeddedDynamo } from './db/embedded'
 import { ensureTable } from './db/table'
 import { ConfigError, loadConfig } from './config'
 import { createApp } from './index'
@@ -93,6 +93,7 @@ function newestMtime(dir: string): number {
 }
 
 main().catch((err) => {
-  console.error(err instanceof ConfigError ? `Configuration error: ${err.message}` : err)
+  const known = err instanceof ConfigError || err instanceof DataDirInUseError
+  console.error(known ? `Cannot start: ${err.message}` : err)
   process.exit(1)
 })

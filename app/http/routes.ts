@@ -15,7 +15,7 @@ export function resource(router: Router, path: string, handlers: Handlers): void
   const allow = methods.join(', ')
   const route = router.route(path)
   route.all(function recordRoute(req, res, next) {
-    res.locals.route = req.baseUrl + path
+    res.locals.route = path === '/' && req.baseUrl ? req.baseUrl : req.baseUrl + path
     next()
   })
   for (const [method, handler] of Object.entries(handlers) as [Method, RequestHandler | RequestHandler[]][]) {
