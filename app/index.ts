@@ -1,9 +1,10 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import express, { type Express, type Request } from 'express'
 import helmet from 'helmet'
-import { requireAuth, ownTokenVerifier, type TokenVerifier } from './auth/require-auth'
+import { requireAuth, type TokenVerifier } from './auth/require-auth'
 import { authRoutes } from './auth/routes'
 import { createUsersRepository } from './auth/users-repository'
+import { createTokenVerifier } from './auth/verifier'
 import type { Config } from './config'
 import { errorHandler, notFound } from './errors'
 import { accessLog } from './http/access-log'
@@ -24,7 +25,7 @@ export interface Deps {
   logger: Logger
   /** The platform's id for a request (the Lambda request id); else a fresh one is made. */
   requestIdOf?: (req: Request) => string | undefined
-  /** Verifies bearer tokens; by default, the HS256 tokens this app issues with `config.jwt.secret`. */
+  /** Verifies bearer tokens; by default, the IdP's tokens when `config.jwt.jwksUri` is set, else the HS256 tokens this app issues. */
   verifyToken?: TokenVerifier
   /** The built SPA to serve at `/` (dev server only: on AWS, S3 and CloudFront serve it). */
   publicDir?: string
@@ -33,7 +34,7 @@ export interface Deps {
 /** Builds the whole app from its dependencies. Never listens and never reads the environment. */
 export function createApp(deps: Deps): Express {
   const { config, db, clock, logger } = deps
-  const verifyToken = deps.verifyToken ?? ownTokenVerifier(config.jwt, clock)
+  const verifyToken = deps.verifyToken ?? createTokenVerifier(config.jwt, clock)
   const tableName = config.tableName
   const notes = createNotesRepository({ db, tableName, cursorKey: config.cursorKey, clock })
 
