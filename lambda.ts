@@ -1,2 +1,15 @@
-/** AWS Lambda entry: the same app as the dev server. Made real by the Lambda issue. */
-export {}
+/**
+ * AWS Lambda entry: the dev server's app behind API Gateway, Function URLs or ALB.
+ * Everything here runs once per container, so a bad configuration fails the cold start, not a request.
+ */
+import { loadConfig } from './app/config'
+import { createDocumentClient } from './app/db/client'
+import { createApp } from './app/index'
+import { createLambdaHandler, lambdaRequestId } from './app/lambda/handler'
+import { createLogger } from './app/logger'
+
+const config = loadConfig(process.env)
+const logger = createLogger()
+const app = createApp({ config, db: createDocumentClient(config), clock: () => new Date(), logger, requestIdOf: lambdaRequestId })
+
+export const handler = createLambdaHandler(app, logger)
