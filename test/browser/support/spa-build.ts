@@ -1,0 +1,58 @@
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
+import path from 'node:path'
+
+export const rootDir = path.resolve(__dirname, '../../..')
+export const publicDir = path.join(rootDir, 'public')
+const webDir = path.join(rootDir, 'web')
+const builtIndex = path.join(publicDir, 'index.html')
+// Outside public/, which the build empties.
+const lockDir = path.join(rootDir, 'test-results', '.spa-build.lock')
+const staleLockMs = 120_000
+
+/**
+ * Builds the SPA into public/ when it is missing or older than any file under web/. Test files run
+ * in parallel workers, so one builds while the others wait on a lock directory, then find it fresh.
+ */
+export async function ensureSpaBuilt(): Promise<void> {
+  if (isFresh()) return
+  await withLock(() => {
+    if (isFresh()) return
+    execFileSync(process.execPath, [path.join(__dirname, 'build-spa.mjs')], { cwd: rootDir, stdio: 'inherit', timeout: 120_000 })
+  })
+}
+
+function isFresh(): boolean {
+  return existsSync(builtIndex) && newestMtime(webDir) <= statSync(builtIndex).mtimeMs
+}
+
+async function withLock(work: () => void): Promise<void> {
+  mkdirSync(path.dirname(lockDir), { recursive: true })
+  for (;;) {
+    try {
+      mkdirSync(lockDir)
+      break
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+      // A lock left by a killed run would block every later one.
+      const lock = statSync(lockDir, { throwIfNoEntry: false })
+      if (lock && Date.now() - lock.mtimeMs > staleLockMs) rmSync(lockDir, { recursive: true, force: true })
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
+  }
+  try {
+    work()
+  } finally {
+    rmSync(lockDir, { recursive: true, force: true })
+  }
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue
+    const full = path.join(dir, entry.name)
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs)
+  }
+  return newest
+}
