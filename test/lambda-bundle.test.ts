@@ -1,0 +1,131 @@
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { createInterface } from 'node:readline'
+import { createDocumentClient } from '../app/db/client'
+import { startEmbeddedDynamo, type EmbeddedDynamo } from '../app/db/embedded'
+import { ensureTable } from '../app/db/table'
+import type { HttpResult } from '../app/lambda/events'
+import { testSecret } from './helpers/app'
+import { functionUrlEvent, httpApiEvent, lambdaContext, restApiEvent } from './helpers/events'
+
+/**
+ * The built bundle, as Lambda runs it: dist/lambda.js loaded by a fresh Node process with nothing
+ * but its environment, talking to a DynamoDB endpoint (dynalite) this test starts.
+ */
+const root = path.resolve(__dirname, '..')
+let outdir: string
+let dynamo: EmbeddedDynamo
+let runtime: BundleRuntime
+const tableName = `notes-bundle-${Date.now()}`
+
+beforeAll(async () => {
+  outdir = mkdtempSync(path.join(tmpdir(), 'notes-bundle-'))
+  const build = spawnSync(process.execPath, [path.join(root, 'scripts/build-lambda.mjs'), '--outdir', outdir, '--quiet'], { encoding: 'utf8' })
+  if (build.status !== 0) throw new Error(`build failed: ${build.stderr}`)
+  dynamo = await startEmbeddedDynamo()
+  const db = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: dynamo.endpoint })
+  await ensureTable(db, tableName)
+  db.destroy()
+  runtime = startBundle(path.join(outdir, 'lambda.js'), {
+    AWS_LAMBDA_FUNCTION_NAME: 'notes-bundle-api',
+    AWS_REGION: 'us-east-1',
+    JWT_SECRET: testSecret,
+    TABLE_NAME: tableName,
+    DYNAMODB_ENDPOINT: dynamo.endpoint,
+  })
+}, 60_000)
+
+afterAll(async () => {
+  runtime?.stop()
+  await dynamo?.close()
+  rmSync(outdir, { recursive: true, force: true })
+})
+
+interface BundleRuntime {
+  invoke(event: object): Promise<HttpResult>
+  stop(): void
+}
+
+/**
+ * A stand-in for the Lambda runtime: requires the bundle once, then invokes its `handler` for each
+ * event written to stdin, one JSON line in and one out (prefixed, since the app logs to stdout too).
+ */
+function startBundle(bundle: string, env: Record<string, string>): BundleRuntime {
+  const runner = `
+    const { handler } = require(${JSON.stringify(bundle)})
+    require('node:readline').createInterface({ input: process.stdin }).on('line', async (line) => {
+      const { event, context } = JSON.parse(line)
+      const result = await handler(event, context)
+      process.stdout.write('RESULT ' + JSON.stringify(result) + '\\n')
+    })`
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['-e', runner], {
+    env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+  })
+  const waiting: ((result: HttpResult) => void)[] = []
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    if (line.startsWith('RESULT ')) waiting.shift()?.(JSON.parse(line.slice(7)))
+  })
+  return {
+    invoke: (event) =>
+      new Promise((resolve) => {
+        waiting.push(resolve)
+        child.stdin.write(JSON.stringify({ event, context: { awsRequestId: lambdaContext().awsRequestId } }) + '\n')
+      }),
+    stop: () => child.kill(),
+  }
+}
+
+describe('dist/lambda.js in a fresh Node process', () => {
+  it('is one minified file with its source map', () => {
+    expect(statSync(path.join(outdir, 'lambda.js')).size).toBeGreaterThan(100_000)
+    expect(statSync(path.join(outdir, 'lambda.js.map')).size).toBeGreaterThan(0)
+    expect(statSync(path.join(outdir, 'lambda.meta.json')).size).toBeGreaterThan(0)
+  })
+
+  it('answers health through an HTTP API event with its request id', async () => {
+    const event = httpApiEvent({ method: 'GET', path: '/health' })
+
+    const result = await runtime.invoke(event)
+
+    expect(result.statusCode).toBe(200)
+    expect(JSON.parse(result.body)).toEqual({ status: 'ok' })
+    expect(result.headers?.['x-request-id']).toBe(event.requestContext.requestId)
+  })
+
+  it('registers, creates with a base64 body and lists through REST and Function URL events against DynamoDB', async () => {
+    const register = await runtime.invoke(
+      restApiEvent({ method: 'POST', path: '/auth/register', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: 'bundle@example.com', password: 'correct horse battery' }) }),
+    )
+    const token = JSON.parse(register.body).token as string
+    const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }
+    const created = await runtime.invoke(functionUrlEvent({ method: 'POST', path: '/api/notes', headers, body: JSON.stringify({ title: 'From the bundle' }), base64: true }))
+    const listed = await runtime.invoke(restApiEvent({ method: 'GET', path: '/api/notes?limit=5', headers }))
+
+    expect(register.statusCode).toBe(201)
+    expect(created.statusCode).toBe(201)
+    expect(created.headers?.etag).toBe('"1"')
+    expect(listed.statusCode).toBe(200)
+    expect(listed.multiValueHeaders?.['cache-control']).toEqual(['no-store'])
+    expect(JSON.parse(listed.body).items.map((n: { title: string }) => n.title)).toEqual(['From the bundle'])
+  })
+
+  it('answers an unknown route with a problem, not an HTML page', async () => {
+    const result = await runtime.invoke(httpApiEvent({ method: 'GET', path: '/no%20such' }, { stage: 'beta' }))
+
+    expect(result.statusCode).toBe(404)
+    expect(result.headers?.['content-type']).toBe('application/problem+json; charset=utf-8')
+    expect(JSON.parse(result.body).detail).toBe('No route for GET /no%20such')
+  })
+
+  it('fails the cold start, naming the variable, when JWT_SECRET is missing in production', () => {
+    const child = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(path.join(outdir, 'lambda.js'))})`], {
+      env: { PATH: process.env.PATH, AWS_LAMBDA_FUNCTION_NAME: 'notes-bundle-api', TABLE_NAME: tableName },
+      encoding: 'utf8',
+    })
+
+    expect(child.status).not.toBe(0)
+    expect(child.stderr).toMatch(/ConfigError: JWT_SECRET \(at least 32 bytes\) or JWT_JWKS_URI must be set in production/)
+  })
+})
