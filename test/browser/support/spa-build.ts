@@ -18,7 +18,9 @@ export async function ensureSpaBuilt(): Promise<void> {
   if (isFresh()) return
   await withLock(() => {
     if (isFresh()) return
-    execFileSync(process.execPath, [path.join(__dirname, 'build-spa.mjs')], { cwd: rootDir, stdio: 'inherit', timeout: 120_000 })
+    // Jest sets NODE_ENV=test, which would make Vite bundle Vue's development build.
+    const env = { ...process.env, NODE_ENV: 'production' }
+    execFileSync(process.execPath, [path.join(__dirname, 'build-spa.mjs')], { cwd: rootDir, env, stdio: 'inherit', timeout: 120_000 })
   })
 }
 
