@@ -1,0 +1,300 @@
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { tableDefinition } from '../app/db/table'
+
+/**
+ * `npx serverless package` (osls) with no AWS credentials and no network: the CloudFormation it
+ * writes for a stage, with the authorizer off (the default) and switched on. Any attempt to open
+ * a socket or resolve a name is recorded by a preloaded guard and fails the test.
+ */
+const root = path.resolve(__dirname, '..')
+let work: string
+let networkLog: string
+let off: Packaged
+let on: Packaged
+
+interface Packaged {
+  template: { Resources: Record<string, Resource>; Outputs: Record<string, unknown>; Conditions?: Record<string, unknown> }
+  artifacts: Record<string, string[]>
+}
+
+interface Resource {
+  Type: string
+  Properties: Record<string, any>
+  DependsOn?: string | string[]
+}
+
+/** Records every outbound connection or DNS lookup a process makes, without blocking it. */
+const networkGuard = `
+const fs = require('node:fs'), net = require('node:net'), tls = require('node:tls'), dns = require('node:dns')
+const log = (what) => fs.appendFileSync(process.env.NETWORK_LOG, process.pid + ' ' + what + '\\n')
+log('guarded ' + process.argv.slice(1, 3).join(' '))
+const target = (args) => { const o = args[0] !== null && typeof args[0] === 'object' ? args[0] : { port: args[0], host: args[1] }; return o.path ? undefined : (o.host || o.servername) + ':' + o.port }
+for (const [mod, name] of [[net, 'connect'], [net, 'createConnection'], [tls, 'connect']]) {
+  const original = mod[name]
+  mod[name] = function (...args) { const t = target(args); if (t) log(name + ' ' + t); return original.apply(this, args) }
+}
+const socketConnect = net.Socket.prototype.connect
+net.Socket.prototype.connect = function (...args) { const t = target(args); if (t) log('socket ' + t); return socketConnect.apply(this, args) }
+for (const name of ['lookup', 'resolve', 'resolve4', 'resolve6']) {
+  const original = dns[name]
+  dns[name] = function (host, ...rest) { log(name + ' ' + host); return original.call(this, host, ...rest) }
+}
+`
+
+function packageStack(name: string, args: string[]): Packaged {
+  const out = path.join(work, name)
+  const result = spawnSync('npx', ['serverless', 'package', '--package', out, ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: {
+      PATH: process.env.PATH,
+      // A home of its own: no ~/.aws credentials or config, no npm user config.
+      HOME: path.join(work, 'home'),
+      NODE_OPTIONS: `--require ${path.join(work, 'network-guard.js')}`,
+      NETWORK_LOG: networkLog,
+      // npx would otherwise ask the registry whether a newer npm exists.
+      npm_config_update_notifier: 'false',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
+  })
+  if (result.status !== 0) throw new Error(`serverless package ${args.join(' ')} failed:\n${result.stdout}\n${result.stderr}`)
+  const template = JSON.parse(readFileSync(path.join(out, 'cloudformation-template-update-stack.json'), 'utf8'))
+  const artifacts: Record<string, string[]> = {}
+  for (const fn of ['api', 'changes', 'authorizer']) {
+    try {
+      artifacts[fn] = zipEntries(readFileSync(path.join(out, `${fn}.zip`)))
+    } catch {
+      // no such function in this stack
+    }
+  }
+  return { template, artifacts }
+}
+
+/** The names in a zip's central directory. */
+function zipEntries(zip: Buffer): string[] {
+  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]))
+  const count = zip.readUInt16LE(end + 10)
+  let at = zip.readUInt32LE(end + 16)
+  const names: string[] = []
+  for (let i = 0; i < count; i++) {
+    const nameLength = zip.readUInt16LE(at + 28)
+    names.push(zip.toString('utf8', at + 46, at + 46 + nameLength))
+    at += 46 + nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32)
+  }
+  return names
+}
+
+beforeAll(() => {
+  work = mkdtempSync(path.join(tmpdir(), 'notes-sls-'))
+  networkLog = path.join(work, 'network.log')
+  writeFileSync(networkLog, '')
+  writeFileSync(path.join(work, 'network-guard.js'), networkGuard)
+  const build = spawnSync(process.execPath, [path.join(root, 'scripts/build-lambda.mjs'), '--quiet'], { cwd: root, encoding: 'utf8' })
+  if (build.status !== 0) throw new Error(`build failed: ${build.stderr}`)
+  off = packageStack('off', ['--stage', 'ci'])
+  on = packageStack('on', ['--stage', 'ci2', '--param=authorizer=true'])
+}, 240_000)
+
+afterAll(() => rmSync(work, { recursive: true, force: true }))
+
+const ofType = (p: Packaged, type: string) => Object.entries(p.template.Resources).filter(([, r]) => r.Type === type)
+const one = (p: Packaged, type: string): [string, Resource] => {
+  const found = ofType(p, type)
+  expect(found.map(([id]) => id)).toHaveLength(1)
+  return found[0]
+}
+
+describe('serverless package, offline', () => {
+  it('opens no connection and resolves no name while packaging', () => {
+    const lines = readFileSync(networkLog, 'utf8').trim().split('\n')
+    const [guarded, attempts] = [lines.filter((l) => / guarded /.test(l)), lines.filter((l) => !/ guarded /.test(l))]
+
+    // The guard ran in npx and in osls itself, so its silence means something.
+    expect(guarded.some((l) => /node_modules\/.bin\/serverless package/.test(l))).toBe(true)
+    expect(attempts).toEqual([])
+  })
+
+  it('declares every part of the stack', () => {
+    const types = Object.values(off.template.Resources).map((r) => r.Type)
+
+    for (const type of [
+      'AWS::Lambda::Function',
+      'AWS::DynamoDB::Table',
+      'AWS::Lambda::EventSourceMapping',
+      'AWS::SNS::Topic',
+      'AWS::ApiGatewayV2::Api',
+      'AWS::ApiGatewayV2::Stage',
+      'AWS::ApiGatewayV2::Route',
+      'AWS::S3::Bucket',
+      'AWS::S3::BucketPolicy',
+      'AWS::CloudFront::Distribution',
+      'AWS::CloudFront::OriginAccessControl',
+      'AWS::IAM::Role',
+      'AWS::Logs::LogGroup',
+    ]) {
+      expect({ type, present: types.includes(type) }).toEqual({ type, present: true })
+    }
+    expect(off.template.Outputs).toEqual(expect.objectContaining({ HttpApiUrl: expect.anything(), SiteUrl: expect.anything(), SiteBucketName: expect.anything(), ChangesTopicArn: expect.anything() }))
+  })
+
+  it('runs both functions on nodejs22.x from their bundles, and deploys nothing else', () => {
+    const fns = Object.fromEntries(ofType(off, 'AWS::Lambda::Function').map(([, r]) => [r.Properties.FunctionName, r.Properties]))
+
+    expect(Object.keys(fns).sort()).toEqual(['notes-ci-api', 'notes-ci-changes'])
+    expect(fns['notes-ci-api']).toMatchObject({ Runtime: 'nodejs22.x', Handler: 'dist/lambda.handler' })
+    expect(fns['notes-ci-changes']).toMatchObject({ Runtime: 'nodejs22.x', Handler: 'dist/changes.handler' })
+    expect(off.artifacts).toEqual({ api: ['dist/lambda.js'], changes: ['dist/changes.js'] })
+  })
+
+  it('creates the table exactly as app/db/table.ts defines it, with the stream and TTL on expiresAt', () => {
+    const [, table] = one(off, 'AWS::DynamoDB::Table')
+    const { TableName: _name, ...definition } = tableDefinition('ignored')
+
+    expect(table.Properties).toMatchObject(definition)
+    expect(table.Properties.TableName).toBe('notes-ci-notes')
+    expect(table.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' })
+    expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true })
+  })
+
+  it('gives each stage its own table and function names', () => {
+    const names = (p: Packaged) => [one(p, 'AWS::DynamoDB::Table')[1].Properties.TableName, one(p, 'AWS::SNS::Topic')[1].Properties.TopicName]
+
+    expect(names(off)).toEqual(['notes-ci-notes', 'notes-ci-changes'])
+    expect(names(on)).toEqual(['notes-ci2-notes', 'notes-ci2-changes'])
+  })
+
+  it('feeds the changes function from the table stream with bisect and partial batch failures', () => {
+    const [, mapping] = one(off, 'AWS::Lambda::EventSourceMapping')
+
+    expect(mapping.Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': ['NotesTable', 'StreamArn'] },
+      FunctionName: { 'Fn::GetAtt': ['ChangesLambdaFunction', 'Arn'] },
+      BatchSize: 100,
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      StartingPosition: 'TRIM_HORIZON',
+    })
+    expect(mapping.Properties.MaximumRetryAttempts).toBeGreaterThan(0)
+    const changes = off.template.Resources.ChangesLambdaFunction.Properties
+    expect(changes.Environment.Variables).toEqual({ CHANGES_TOPIC_ARN: { Ref: 'ChangesTopic' } })
+  })
+
+  it('reads JWT_SECRET from SSM Parameter Store through a CloudFormation dynamic reference', () => {
+    const env = off.template.Resources.ApiLambdaFunction.Properties.Environment.Variables
+
+    expect(env.JWT_SECRET).toBe('{{resolve:ssm:/notes/ci/jwt-secret}}')
+    expect(env.TABLE_NAME).toBe('notes-ci-notes')
+    expect(env.CORS_ORIGINS).toEqual({ 'Fn::If': ['CorsFromCloudFront', { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': ['SiteDistribution', 'DomainName'] }]] }, ''] })
+  })
+
+  it('keeps every log group for a set number of days', () => {
+    const groups = ofType(off, 'AWS::Logs::LogGroup')
+
+    expect(groups.length).toBeGreaterThanOrEqual(3)
+    for (const [id, group] of groups) expect({ id, days: group.Properties.RetentionInDays }).toEqual({ id, days: 14 })
+  })
+
+  it('throttles the HTTP API stage', () => {
+    const [, stage] = one(off, 'AWS::ApiGatewayV2::Stage')
+
+    expect(stage.Properties.StageName).toBe('$default')
+    expect(stage.Properties.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 })
+  })
+
+  it('serves the SPA from a private bucket through CloudFront with origin access control and an index.html fallback', () => {
+    const [, distribution] = one(off, 'AWS::CloudFront::Distribution')
+    const config = distribution.Properties.DistributionConfig
+    const site = off.template.Resources.SiteBucket.Properties
+    const policy = off.template.Resources.SiteBucketPolicy.Properties.PolicyDocument.Statement
+
+    expect(site.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true })
+    expect(config.Origins[0]).toMatchObject({ OriginAccessControlId: { 'Fn::GetAtt': ['SiteOriginAccessControl', 'Id'] }, S3OriginConfig: { OriginAccessIdentity: '' } })
+    expect(config.DefaultRootObject).toBe('index.html')
+    expect(config.CustomErrorResponses).toEqual(expect.arrayContaining([expect.objectContaining({ ErrorCode: 403, ResponseCode: 200, ResponsePagePath: '/index.html' })]))
+    expect(policy[0]).toMatchObject({ Effect: 'Allow', Principal: { Service: 'cloudfront.amazonaws.com' }, Action: 's3:GetObject' })
+    expect(policy[0].Condition.StringEquals['AWS:SourceArn']).toBeDefined()
+  })
+
+  describe('IAM', () => {
+    const statements = (p: Packaged, roleId: string) =>
+      p.template.Resources[roleId].Properties.Policies.flatMap((policy: any) => policy.PolicyDocument.Statement) as { Effect: string; Action: string | string[]; Resource: unknown }[]
+    const actions = (p: Packaged, roleId: string) => statements(p, roleId).flatMap((s) => s.Action)
+    const table = { 'Fn::GetAtt': ['NotesTable', 'Arn'] }
+    const index = (name: string) => ({ 'Fn::Join': ['', [table, `/index/${name}`]] })
+    const allowed = (p: Packaged) => [
+      table,
+      index('live'),
+      index('trash'),
+      { 'Fn::GetAtt': ['NotesTable', 'StreamArn'] },
+      { Ref: 'ChangesTopic' },
+      ...ofType(p, 'AWS::Logs::LogGroup').map(([id]) => ({ 'Fn::GetAtt': [id, 'Arn'] })),
+    ]
+
+    it.each([
+      ['authorizer off', () => off],
+      ['authorizer on', () => on],
+    ])('names only the table, its indexes, its stream, the topic and the functions’ own log groups (%s)', (_name, stack) => {
+      const p = stack()
+      const roles = ofType(p, 'AWS::IAM::Role').map(([id]) => id)
+
+      expect(roles.length).toBeGreaterThan(0)
+      expect(p.template.Resources.IamRoleLambdaExecution).toBeUndefined()
+      for (const id of roles) {
+        for (const statement of statements(p, id)) {
+          expect(statement.Effect).toBe('Allow')
+          for (const resource of [statement.Resource].flat()) expect(allowed(p)).toContainEqual(resource)
+        }
+      }
+    })
+
+    it('lets the api read and write the table and its indexes, and nothing of SNS or the stream', () => {
+      expect(off.template.Resources.ApiLambdaFunction.Properties.Role).toEqual({ 'Fn::GetAtt': ['ApiRole', 'Arn'] })
+      expect(actions(off, 'ApiRole').filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'])
+      expect(actions(off, 'ApiRole').some((a) => a.startsWith('sns:'))).toBe(false)
+    })
+
+    it('lets changes read the stream and publish to the topic, and write nothing to the table', () => {
+      expect(off.template.Resources.ChangesLambdaFunction.Properties.Role).toEqual({ 'Fn::GetAtt': ['ChangesRole', 'Arn'] })
+      expect(actions(off, 'ChangesRole').sort()).toEqual(
+        ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sns:Publish'].sort(),
+      )
+      const stream = statements(off, 'ChangesRole').find((s) => [s.Action].flat().includes('dynamodb:GetRecords'))
+      expect(stream?.Resource).toEqual({ 'Fn::GetAtt': ['NotesTable', 'StreamArn'] })
+    })
+  })
+
+  describe('the authorizer switch', () => {
+    it('is off by default: one $default route, no authorizer', () => {
+      const routes = ofType(off, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties)
+
+      expect(routes).toEqual([expect.objectContaining({ RouteKey: '$default' })])
+      expect(routes[0].AuthorizationType).toBeUndefined()
+      expect(ofType(off, 'AWS::ApiGatewayV2::Authorizer')).toHaveLength(0)
+      expect(off.template.Resources.AuthorizerLambdaFunction).toBeUndefined()
+    })
+
+    it('with --param="authorizer=true" puts a request authorizer with simple responses on /api/*', () => {
+      const [authorizerId, authorizer] = one(on, 'AWS::ApiGatewayV2::Authorizer')
+      const routes = Object.fromEntries(ofType(on, 'AWS::ApiGatewayV2::Route').map(([, r]) => [r.Properties.RouteKey, r.Properties]))
+      const fn = on.template.Resources.AuthorizerLambdaFunction.Properties
+
+      expect(authorizer.Properties).toMatchObject({
+        AuthorizerType: 'REQUEST',
+        EnableSimpleResponses: true,
+        AuthorizerPayloadFormatVersion: '2.0',
+        IdentitySource: ['$request.header.Authorization'],
+      })
+      expect(routes['ANY /api/{proxy+}']).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } })
+      // Sign-in, registration, health and CORS preflights carry no token: they bypass it.
+      expect(routes.$default.AuthorizationType).toBeUndefined()
+      expect(routes['OPTIONS /api/{proxy+}'].AuthorizationType).toBeUndefined()
+      expect(fn).toMatchObject({ Handler: 'dist/authorizer.handler', Runtime: 'nodejs22.x', Role: { 'Fn::GetAtt': ['AuthorizerRole', 'Arn'] } })
+      expect(fn.Environment.Variables.JWT_SECRET).toBe('{{resolve:ssm:/notes/ci2/jwt-secret}}')
+      expect(on.artifacts.authorizer).toEqual(['dist/authorizer.js'])
+      expect(ofType(on, 'AWS::Lambda::Permission').map(([, p]) => p.Properties.FunctionName)).toContainEqual({ 'Fn::GetAtt': ['AuthorizerLambdaFunction', 'Arn'] })
+    })
+  })
+})
