@@ -1,6 +1,6 @@
 import request from 'supertest'
 import type { Browser, Page } from 'playwright-core'
-import { describeInBrowser, launchBrowser, openPage, screenshot, watchForPageErrors } from './support/browser'
+import { describeInBrowser, launchBrowser, openPage, screenshot, viewports, watchForPageErrors } from './support/browser'
 import { startSpaServer, type SpaServer } from './support/server'
 import { alertText, createNoteThroughUi, eventually, fillNote, listedTitles, registerThroughUi, signInThroughUi } from './support/ui'
 
@@ -53,6 +53,9 @@ describeInBrowser('SPA: the same note edited in two places', () => {
     expect(await second.getByLabel('Text', { exact: true }).inputValue()).toBe('Edited in the second place')
     expect(await second.evaluate<string | null>("document.activeElement.getAttribute('role')")).toBe('alert')
     await screenshot(second, 'note-conflict-desktop')
+    await second.setViewportSize(viewports.phone)
+    await screenshot(second, 'note-conflict-phone')
+    await second.setViewportSize(viewports.desktop)
   })
 
   test('When reloading after the conflict, the editor shows the latest version and saving it works', async () => {

@@ -63,13 +63,16 @@ describeInBrowser('SPA: a person keeps notes', () => {
     await screenshot(page, 'notes-empty-desktop')
   })
 
-  test('When saving a note without a title, the title field shows the API message and nothing is created', async () => {
+  test('When saving a note without a title and with a too long tag, each field shows its API message and nothing is created', async () => {
     await page.getByRole('link', { name: 'New note' }).click()
-    await fillNote(page, { title: '   ', body: 'No title here' })
+    await fillNote(page, { title: '   ', body: 'No title here', tags: `fine, ${'x'.repeat(51)}` })
     await page.getByRole('button', { name: 'Save' }).click()
 
     await page.getByText('Must not be blank').waitFor()
+    await page.getByText('Tag 2: Must be at most 50 characters').waitFor()
     expect(await page.getByLabel('Title', { exact: true }).getAttribute('aria-invalid')).toBe('true')
+    expect(await page.getByLabel('Tags', { exact: true }).getAttribute('aria-invalid')).toBe('true')
+    expect(await page.evaluate<string>('document.activeElement.id')).toBe('title')
     await screenshot(page, 'note-errors-desktop')
     await page.getByRole('link', { name: 'Cancel' }).click()
     await page.getByText('No notes yet.').waitFor()
@@ -145,6 +148,31 @@ describeInBrowser('SPA: a person keeps notes', () => {
 
     expect(await alertText(page)).toContain('No note with this id')
     expect(await page.locator('main').innerText()).not.toContain('{')
+  })
+
+  test('While the list loads, a loading message shows; then the notes replace it', async () => {
+    let release!: () => void
+    const held = new Promise<void>((resolve) => (release = resolve))
+    await page.route('**/api/notes?*', async (route) => {
+      await held
+      await route.continue()
+    })
+    await page.goto(`${server.url}/`)
+
+    await page.getByText('Loading notes…').waitFor()
+    await screenshot(page, 'notes-loading-desktop')
+    release()
+    await eventually(() => listedTitles(page), ['Third note', 'Project ideas', 'Groceries for Saturday'])
+    expect(await page.getByText('Loading notes…').count()).toBe(0)
+    await page.unroute('**/api/notes?*')
+  })
+
+  test('When the API cannot be reached, the list says so in words', async () => {
+    await page.route('**/api/notes?*', (route) => route.abort('connectionrefused'))
+    await page.goto(`${server.url}/`)
+
+    expect(await alertText(page)).toContain('Could not reach the server')
+    await page.unroute('**/api/notes?*')
   })
 
   test('When signing out, the token is gone and the notes need a sign-in again', async () => {

@@ -52,6 +52,6 @@ router.afterEach((to) => {
 
 function focusHeading(): void {
   const heading = document.querySelector<HTMLElement>('main h1')
-  heading?.focus({ preventScroll: false })
+  heading?.focus()
 }
 
