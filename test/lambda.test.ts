@@ -243,4 +243,10 @@ describe('Lambda entry cold start', () => {
 
     expect(() => importLambda({ ...env, JWT_SECRET: '' })).toThrow(/JWT_SECRET .*or JWT_JWKS_URI must be set/)
   })
+
+  it('refuses a JWT_SECRET that is still the CloudFormation reference to SSM', () => {
+    const reference = '{{resolve:ssm:/notes/prod/jwt-secret}}'
+
+    expect(() => importLambda({ ...lambdaEnv, JWT_SECRET: reference })).toThrow(`JWT_SECRET holds an unresolved CloudFormation reference (${reference})`)
+  })
 })
