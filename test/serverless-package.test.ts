@@ -187,6 +187,8 @@ describe('serverless package, offline', () => {
 
     expect(env.JWT_SECRET).toBe('{{resolve:ssm:/notes/ci/jwt-secret}}')
     expect(env.TABLE_NAME).toBe('notes-ci-notes')
+    // Empty: the app's own sign-in and its default issuer and audience.
+    expect([env.JWT_JWKS_URI, env.JWT_ISSUER, env.JWT_AUDIENCE]).toEqual(['', '', ''])
     expect(env.CORS_ORIGINS).toEqual({ 'Fn::If': ['CorsFromCloudFront', { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': ['SiteDistribution', 'DomainName'] }]] }, ''] })
   })
 
