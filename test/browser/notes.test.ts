@@ -202,4 +202,14 @@ describeInBrowser('SPA: a person keeps notes', () => {
     await page.getByRole('link', { name: 'All notes' }).click()
     await eventually(() => listedTitles(page), ['Third note', 'Project ideas', 'Groceries for Saturday'])
   })
+
+  test('When deleting from the editor, the note leaves the list for the trash', async () => {
+    await page.getByRole('link', { name: 'Third note' }).click()
+    await page.getByRole('heading', { name: 'Edit note' }).waitFor()
+    await page.getByRole('button', { name: 'Delete' }).click()
+
+    await eventually(() => listedTitles(page), ['Project ideas', 'Groceries for Saturday'])
+    await page.getByRole('link', { name: 'Trash' }).click()
+    await eventually(() => listedTitles(page), ['Third note'])
+  })
 })
