@@ -1,4 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto'
+import http from 'node:http'
+import https from 'node:https'
 import jwt, { type JwtPayload } from 'jsonwebtoken'
 import { JwksClient } from 'jwks-rsa'
 import type { JwtConfig } from '../config'
@@ -24,7 +26,7 @@ const clockToleranceSeconds = 30
 const algorithms: jwt.Algorithm[] = ['RS256', 'ES256']
 
 /** Finds the public key a `kid` names; throws 401 for a kid the IdP does not publish, 503 when the JWKS cannot be fetched. */
-export interface KeyStore {
+interface KeyStore {
   getKey(kid: string): Promise<KeyObject>
 }
 
@@ -33,7 +35,7 @@ export interface KeyStore {
  * `kid` makes one refetch, so a rotated-in key works on first sight; fetches are capped per minute and
  * shared by concurrent callers. When the IdP is down, keys already known keep working.
  */
-export function createKeyStore(fetchKeys: () => Promise<Map<string, KeyObject>>, clock: () => Date, options: JwksOptions = {}): KeyStore {
+function createKeyStore(fetchKeys: () => Promise<Map<string, KeyObject>>, clock: () => Date, options: JwksOptions = {}): KeyStore {
   const { maxAgeMs, fetchesPerMinute } = { ...defaults, ...options }
   let keys = new Map<string, KeyObject>()
   let fetchedAt = -Infinity
@@ -47,18 +49,18 @@ export function createKeyStore(fetchKeys: () => Promise<Map<string, KeyObject>>,
   }
 
   function refresh(now: number): Promise<void> {
-    if (!inFlight) {
-      fetchTimes.push(now)
-      inFlight = fetchKeys()
-        .then(
-          (fetched) => void ((keys = fetched), (fetchedAt = now), (lastFailure = undefined)),
-          (err: unknown) => {
-            lastFailure = err
-            throw err
-          },
-        )
-        .finally(() => void (inFlight = undefined))
+    if (inFlight) return inFlight
+    fetchTimes.push(now)
+    function replaceKeys(fetched: Map<string, KeyObject>) {
+      keys = fetched // a key the IdP dropped goes with the old set
+      fetchedAt = now
+      lastFailure = undefined
     }
+    function rememberFailure(err: unknown): never {
+      lastFailure = err
+      throw err
+    }
+    inFlight = fetchKeys().then(replaceKeys, rememberFailure).finally(() => void (inFlight = undefined))
     return inFlight
   }
 
@@ -95,9 +97,11 @@ export function createKeyStore(fetchKeys: () => Promise<Map<string, KeyObject>>,
 }
 
 /** Fetches a JWKS with jwks-rsa (which turns RSA and EC JWKs into PEM) and indexes its signing keys by `kid`. */
-export function jwksFetcher(jwksUri: string, timeoutMs = defaults.timeoutMs): () => Promise<Map<string, KeyObject>> {
+function jwksFetcher(jwksUri: string, timeoutMs: number): () => Promise<Map<string, KeyObject>> {
   // Caching and rate limiting are the key store's, on the app's clock; the client only fetches.
-  const client = new JwksClient({ jwksUri, cache: false, rateLimit: false, timeout: timeoutMs })
+  // No keep-alive: fetches are minutes apart, and a socket kept across a frozen Lambda may be dead on thaw.
+  const requestAgent = jwksUri.startsWith('https:') ? new https.Agent({ keepAlive: false }) : new http.Agent({ keepAlive: false })
+  const client = new JwksClient({ jwksUri, cache: false, rateLimit: false, timeout: timeoutMs, requestAgent })
   return async function fetchJwks() {
     const signingKeys = await client.getSigningKeys()
     return new Map(signingKeys.filter((key) => key.kid).map((key) => [key.kid, createPublicKey(key.getPublicKey())]))
@@ -109,13 +113,9 @@ export function jwksFetcher(jwksUri: string, timeoutMs = defaults.timeoutMs): ()
  * `iss` and `aud` checked, `exp` required, 30 s of clock skew. Build it once per app: the key cache lives in it.
  * @example createApp({ ...deps, verifyToken: jwksVerifier(config.jwt, clock) })
  */
-export function jwksVerifier(
-  config: JwtConfig,
-  clock: () => Date,
-  options: JwksOptions & { fetchKeys?: () => Promise<Map<string, KeyObject>> } = {},
-): TokenVerifier {
+export function jwksVerifier(config: JwtConfig, clock: () => Date, options: JwksOptions = {}): TokenVerifier {
   if (!config.jwksUri) throw new Error('jwksVerifier needs JWT_JWKS_URI')
-  const keys = createKeyStore(options.fetchKeys ?? jwksFetcher(config.jwksUri, options.timeoutMs), clock, options)
+  const keys = createKeyStore(jwksFetcher(config.jwksUri, options.timeoutMs ?? defaults.timeoutMs), clock, options)
 
   return async function verifyJwksToken(token: string): Promise<Identity> {
     const decoded = jwt.decode(token, { complete: true })
