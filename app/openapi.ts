@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { authResult, loginBody, registerBody, user } from './auth/schema'
 import { note, noteCreate, notePage, notePatch } from './notes/schema'
 

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 
 const email = z.email({ error: 'Must be an email address' }).max(254).transform((value) => value.toLowerCase())
 
