@@ -20,7 +20,7 @@ export function createLambdaHandler(app: Express, logger: Logger): LambdaHandler
     log: adapterLog(logger),
   })
   return function handler(event, context) {
-    return proxy(withAppPath(event), context as never, undefined as never) as Promise<HttpResult>
+    return proxy(withAppPath(event), context) as Promise<HttpResult>
   }
 }
 
