@@ -2,7 +2,7 @@
  * Bundles each Lambda entry (lambda.ts, changes.ts, and authorizer.ts when it exists) into one
  * minified file in dist/, the AWS SDK included, with a source map and esbuild's metafile.
  *
- *   node scripts/build-lambda.mjs [--outdir <dir>] [--quiet]
+ *   node scripts/build-lambda.mjs [--outdir <dir>] [--only <name>] [--quiet]
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
@@ -14,12 +14,13 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const entries = ['lambda', 'changes', 'authorizer']
 
 /**
- * Builds every entry that exists into `outdir` and returns the path and size of each bundle.
- * @param {{ outdir?: string }} [options]
+ * Builds every entry that exists (or only the one named) into `outdir` and returns the path and size of each bundle.
+ * @param {{ outdir?: string, only?: string }} [options]
  */
-export async function buildLambdas({ outdir = path.join(root, 'dist') } = {}) {
+export async function buildLambdas({ outdir = path.join(root, 'dist'), only } = {}) {
   mkdirSync(outdir, { recursive: true })
-  const present = entries.filter((name) => existsSync(path.join(root, `${name}.ts`)))
+  const present = entries.filter((name) => (only === undefined || name === only) && existsSync(path.join(root, `${name}.ts`)))
+  if (only !== undefined && present.length === 0) throw new Error(`No entry ${only}.ts to build`)
   return Promise.all(present.map((name) => buildOne(name, outdir)))
 }
 
@@ -62,9 +63,9 @@ function topInputs(metafile, outfile) {
 const kb = (bytes) => `${(bytes / 1024).toFixed(0)} KB`
 
 async function main() {
-  const { values } = parseArgs({ options: { outdir: { type: 'string' }, quiet: { type: 'boolean' } } })
+  const { values } = parseArgs({ options: { outdir: { type: 'string' }, only: { type: 'string' }, quiet: { type: 'boolean' } } })
   const outdir = values.outdir ? path.resolve(values.outdir) : undefined
-  const built = await buildLambdas({ outdir })
+  const built = await buildLambdas({ outdir, only: values.only })
   if (values.quiet) return
   for (const { name, outfile, bytes, inputs } of built) {
     const heaviest = inputs.map(([pkg, size]) => `${pkg} ${kb(size)}`).join(', ')

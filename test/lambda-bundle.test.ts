@@ -22,7 +22,7 @@ const tableName = `notes-bundle-${Date.now()}`
 
 beforeAll(async () => {
   outdir = mkdtempSync(path.join(tmpdir(), 'notes-bundle-'))
-  const build = spawnSync(process.execPath, [path.join(root, 'scripts/build-lambda.mjs'), '--outdir', outdir, '--quiet'], { encoding: 'utf8' })
+  const build = spawnSync(process.execPath, [path.join(root, 'scripts/build-lambda.mjs'), '--outdir', outdir, '--only', 'lambda', '--quiet'], { encoding: 'utf8' })
   if (build.status !== 0) throw new Error(`build failed: ${build.stderr}`)
   dynamo = await startEmbeddedDynamo()
   const db = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: dynamo.endpoint })

@@ -1,4 +1,5 @@
 import express, { type Express } from 'express'
+import { createServer, type Server } from 'node:http'
 import request from 'supertest'
 import { startEmbeddedDynamo, type EmbeddedDynamo } from '../app/db/embedded'
 import { createDocumentClient } from '../app/db/client'
@@ -19,6 +20,7 @@ type LambdaModule = typeof import('../lambda')
 let dynamo: EmbeddedDynamo
 let lambda: LambdaModule
 let direct: TestApp
+let directServer: Server
 const logLines: string[] = []
 const tableName = `notes-lambda-${Date.now()}`
 const lambdaEnv = {
@@ -56,13 +58,22 @@ beforeAll(async () => {
   })
   lambda = importLambda({ ...lambdaEnv, DYNAMODB_ENDPOINT: dynamo.endpoint })
   direct = await createTestApp({ dynamo, env: { AWS_LAMBDA_FUNCTION_NAME: 'notes-test-api', CORS_ORIGINS: lambdaEnv.CORS_ORIGINS } })
+  directServer = await listenLocally(direct.app)
 })
 
 afterAll(async () => {
   jest.restoreAllMocks()
+  await new Promise((resolve) => directServer.close(resolve))
   await direct.close()
   await dynamo.close()
 })
+
+/** Serves an app on a free port of 127.0.0.1 for supertest, which would otherwise listen on every interface. */
+async function listenLocally(app: Express): Promise<Server> {
+  const server = createServer(app)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return server
+}
 
 /** What one side of a session remembers between steps: its own token and note id. */
 interface Session {
@@ -114,8 +125,8 @@ function remember(s: Session, res: HttpResponse): void {
   else if (body.id && !s.noteId) s.noteId = body.id
 }
 
-async function viaSupertest(app: Express, req: HttpRequest): Promise<HttpResponse> {
-  let test = request(app)[req.method.toLowerCase() as 'get'](req.path)
+async function viaSupertest(server: Server, req: HttpRequest): Promise<HttpResponse> {
+  let test = request(server)[req.method.toLowerCase() as 'get'](req.path)
   for (const [name, value] of Object.entries(req.headers ?? {})) test = test.set(name, value as string)
   if (req.body !== undefined) test = test.send(req.body)
   const res = await test.buffer(true).parse((r, done) => {
@@ -172,7 +183,7 @@ describe.each(eventSources.map((source) => [source.name, source] as const))('Lam
     const remote: Session = {}
     for (const step of sessionSteps(email)) {
       if (step.needs && source.limits[step.needs]) continue
-      const expected = await viaSupertest(direct.app, step.request(local))
+      const expected = await viaSupertest(directServer, step.request(local))
       const { response: actual, requestId } = await viaLambda(lambda.handler, source, step.request(remote))
       remember(local, expected)
       remember(remote, actual)
@@ -195,9 +206,10 @@ describe.each(eventSources.map((source) => [source.name, source] as const))('Lam
 
 describe('Lambda handler: what the app itself never sends', () => {
   let extras: Express
+  let extrasServer: Server
   let handler: ReturnType<typeof createLambdaHandler>
 
-  beforeAll(() => {
+  beforeAll(async () => {
     // Set-Cookie, repeated response headers, request cookies and binary bodies, through the same wrapper as the app.
     extras = express()
     extras.get('/cookies', (req, res) => {
@@ -208,11 +220,14 @@ describe('Lambda handler: what the app itself never sends', () => {
     extras.get('/image', (_req, res) => void res.type('image/png').send(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff, 0x10])))
     extras.post('/echo', express.raw({ type: '*/*' }), (req, res) => void res.type('application/octet-stream').send(req.body))
     handler = createLambdaHandler(extras, createLogger({ write: () => undefined }))
+    extrasServer = await listenLocally(extras)
   })
+
+  afterAll(() => new Promise((resolve) => extrasServer.close(resolve)))
 
   it.each(eventSources.map((source) => [source.name, source] as const))('%s: carries cookies both ways, as the source allows', async (_name, source) => {
     const req = { method: 'GET', path: '/cookies', headers: { Cookie: 'session=abc; theme=dark' } }
-    const expected = await viaSupertest(extras, req)
+    const expected = await viaSupertest(extrasServer, req)
     const { response } = await viaLambda(handler, source, req)
 
     expect(expected.headers['set-cookie']).toEqual(['a=1; Path=/; HttpOnly', 'b=2; Path=/; Secure'])
