@@ -76,6 +76,7 @@ function safeDecode(path: string): string | undefined {
   }
 }
 
-function copy<T extends object>(value: T | undefined | null | unknown): T | undefined {
-  return value && typeof value === 'object' ? { ...(value as T) } : undefined
+/** The adapter writes `content-length` into the headers it is given; the caller's event stays as it was. */
+function copy(headers: unknown): unknown {
+  return headers && typeof headers === 'object' ? { ...headers } : headers
 }
