@@ -253,6 +253,10 @@ describe('Lambda handler: what the app itself never sends', () => {
 })
 
 describe('Lambda entry cold start', () => {
+  it('exports handler(event, context): two arguments, answered by a promise, no callback', () => {
+    expect(lambda.handler).toHaveLength(2)
+  })
+
   it('fails with a clear message when neither JWT_SECRET nor JWT_JWKS_URI is set', () => {
     const { JWT_SECRET: _omitted, ...env } = lambdaEnv
 
