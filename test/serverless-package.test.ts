@@ -215,6 +215,7 @@ describe('serverless package, offline', () => {
     expect(site.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true })
     expect(config.Origins[0]).toMatchObject({ OriginAccessControlId: { 'Fn::GetAtt': ['SiteOriginAccessControl', 'Id'] }, S3OriginConfig: { OriginAccessIdentity: '' } })
     expect(config.DefaultRootObject).toBe('index.html')
+    expect(config.DefaultCacheBehavior).toMatchObject({ ViewerProtocolPolicy: 'redirect-to-https', ResponseHeadersPolicyId: '67f7725c-6f97-4210-82d7-5512b31e9d03' })
     expect(config.CustomErrorResponses).toEqual(expect.arrayContaining([expect.objectContaining({ ErrorCode: 403, ResponseCode: 200, ResponsePagePath: '/index.html' })]))
     expect(policy[0]).toMatchObject({ Effect: 'Allow', Principal: { Service: 'cloudfront.amazonaws.com' }, Action: 's3:GetObject' })
     expect(policy[0].Condition.StringEquals['AWS:SourceArn']).toBeDefined()
