@@ -2,7 +2,7 @@
  * The dev server: `npm run dev`. Embedded DynamoDB (data under .data/), the table created when
  * missing, the SPA built when its sources are newer than public/, the API on 127.0.0.1:3000.
  */
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import type { Server } from 'node:http'
 import path from 'node:path'
 import { createDocumentClient } from './db/client'
@@ -13,7 +13,7 @@ import { createApp } from './index'
 import { createLogger } from './logger'
 
 const root = path.resolve(__dirname, '..')
-const dataDir = path.join(root, '.data', 'dynamodb')
+const dataDir = path.resolve(process.env.DATA_DIR ?? path.join(root, '.data'), 'dynamodb')
 const publicDir = path.join(root, 'public')
 const webDir = path.join(root, 'web')
 
@@ -26,13 +26,12 @@ async function main(): Promise<void> {
 
   let embedded: EmbeddedDynamo | undefined
   if (!config.dynamodbEndpoint) {
-    mkdirSync(dataDir, { recursive: true })
     embedded = await startEmbeddedDynamo({ path: dataDir })
     config.dynamodbEndpoint = embedded.endpoint
   }
   const db = createDocumentClient(config)
   await ensureTable(db, config.tableName)
-  await buildSpaIfNeeded()
+  if (!process.env.SKIP_SPA_BUILD) await buildSpaIfNeeded()
 
   const app = createApp({ config, db, clock: () => new Date(), logger, publicDir })
   const port = Number(process.env.PORT ?? 3000)
@@ -59,10 +58,11 @@ function shutDownGracefully(server: Server, embedded?: EmbeddedDynamo): void {
     if (stopping) return
     stopping = true
     const force = setTimeout(() => process.exit(1), 10_000).unref()
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve())
-      server.closeIdleConnections()
-    })
+    // close() waits for every connection; keep-alive ones go idle after their last response,
+    // so sweep them until none is left rather than waiting out their timeout.
+    const sweep = setInterval(() => server.closeIdleConnections(), 50)
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+    clearInterval(sweep)
     await embedded?.close()
     clearTimeout(force)
     console.log(`  Stopped (${signal}).`)

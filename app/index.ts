@@ -42,7 +42,9 @@ export function createApp(deps: Deps): Express {
   app.set('etag', false) // ETags here are note versions, set by the routes
   app.set('query parser', 'simple')
 
-  app.use(requestId(deps.requestIdOf), accessLog(logger), helmet(), cors(config.corsOrigins), jsonBody())
+  // Off the production path the dev server is plain HTTP: without this, Safari upgrades the SPA's own scripts to https.
+  const upgradeInsecureRequests = config.production ? [] : null
+  app.use(requestId(deps.requestIdOf), accessLog(logger), helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests } } }), cors(config.corsOrigins), jsonBody())
 
   resource(app, '/health', { get: (_req, res) => void res.json({ status: 'ok' }) })
   let openapi: object | undefined

@@ -172,3 +172,22 @@ describe('CORS', () => {
     expect(res.headers['access-control-allow-methods']).toBeUndefined()
   })
 })
+
+describe('Content-Security-Policy', () => {
+  it('when not in production, then it does not ask browsers to upgrade the plain-HTTP dev server to https', async () => {
+    const res = await request(t.app).get('/health')
+
+    expect(res.headers['content-security-policy']).not.toContain('upgrade-insecure-requests')
+  })
+
+  it('when in production, then it asks browsers to upgrade insecure requests', async () => {
+    const prod = await createTestApp({ env: { NODE_ENV: 'production' } })
+    try {
+      const res = await request(prod.app).get('/health')
+
+      expect(res.headers['content-security-policy']).toContain('upgrade-insecure-requests')
+    } finally {
+      await prod.close()
+    }
+  })
+})

@@ -1,0 +1,150 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+
+/**
+ * The dev server as `npm run dev` runs it (without the watcher), in a child process with its own
+ * data folder: stopped with SIGTERM or killed outright during a burst of writes, then started
+ * again, it must still hold every write it acknowledged.
+ */
+jest.setTimeout(60_000)
+
+const root = path.resolve(__dirname, '..')
+let dataDir: string
+beforeAll(() => void (dataDir = mkdtempSync(path.join(os.tmpdir(), 'notes-dev-'))))
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+    server.on('error', reject)
+  })
+}
+
+async function startDevServer(): Promise<{ child: ChildProcess; base: string; output: () => string }> {
+  const port = await freePort()
+  // tsx as a loader, not its CLI: one process, so a SIGKILL reaches the server itself.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'app/dev.ts'], {
+    cwd: root,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, SKIP_SPA_BUILD: '1', JWT_SECRET: 'dev-server-test-secret-of-32-bytes-or-more', DYNAMODB_ENDPOINT: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout!.on('data', (chunk) => (output += chunk))
+  child.stderr!.on('data', (chunk) => (output += chunk))
+  const deadline = Date.now() + 30_000
+  while (!output.includes('Notes API on')) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`dev server did not start:\n${output}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  return { child, base: `http://127.0.0.1:${port}`, output: () => output }
+}
+
+/** Resolves with the exit code (null when a signal ended it), also when it has ended already. */
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) =>
+    child.exitCode !== null || child.signalCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code)),
+  )
+
+async function api(base: string, method: string, route: string, body?: unknown, token?: string) {
+  const res = await fetch(base + route, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(5000),
+  })
+  return { status: res.status, body: res.status === 204 ? undefined : await res.json() }
+}
+
+/** Creates notes from 8 concurrent writers until `stop` resolves; returns the ids acknowledged with 201. */
+async function writeBurst(base: string, token: string, stop: Promise<unknown>): Promise<string[]> {
+  const acknowledged: string[] = []
+  let stopping = false
+  void stop.then(() => (stopping = true))
+  const writer = async (w: number) => {
+    for (let i = 0; !stopping; i++) {
+      try {
+        const res = await api(base, 'POST', '/api/notes', { title: `writer ${w} note ${i}` }, token)
+        if (res.status === 201) acknowledged.push(res.body.id)
+      } catch {
+        return // the server went away mid-request: that write was never acknowledged
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: 8 }, (_, w) => writer(w)))
+  return acknowledged
+}
+
+async function listAll(base: string, token: string): Promise<string[]> {
+  const ids: string[] = []
+  let cursor: string | null = null
+  do {
+    const res: { body: { items: { id: string }[]; nextCursor: string | null } } = await api(base, 'GET', `/api/notes?limit=100${cursor ? `&cursor=${cursor}` : ''}`, undefined, token)
+    ids.push(...res.body.items.map((note) => note.id))
+    cursor = res.body.nextCursor
+  } while (cursor)
+  return ids
+}
+
+const register = async (base: string, email: string): Promise<string> =>
+  (await api(base, 'POST', '/auth/register', { email, password: 'correct horse battery' })).body.token
+
+describe('dev server', () => {
+  it('when stopped with SIGTERM during a write burst, then it exits cleanly and, restarted, holds every acknowledged write once', async () => {
+    const first = await startDevServer()
+    const token = await register(first.base, 'term@example.com')
+    const stopAfter = new Promise((resolve) => setTimeout(resolve, 1500)).then(() => first.child.kill('SIGTERM'))
+
+    const acknowledged = await writeBurst(first.base, token, stopAfter)
+    const code = await exited(first.child)
+
+    expect(code).toBe(0)
+    expect(first.output()).toContain('Stopped (SIGTERM)')
+    expect(acknowledged.length).toBeGreaterThan(10)
+    const second = await startDevServer()
+    try {
+      const stored = await listAll(second.base, token)
+      expect(new Set(stored).size).toBe(stored.length)
+      expect(stored).toEqual(expect.arrayContaining(acknowledged))
+    } finally {
+      second.child.kill('SIGTERM')
+      await exited(second.child)
+    }
+  })
+
+  it('when killed outright (SIGKILL) during a write burst, then, restarted, it holds every acknowledged write and reclaims the data folder', async () => {
+    const first = await startDevServer()
+    const token = await register(first.base, 'kill@example.com')
+    const before = (await api(first.base, 'POST', '/api/notes', { title: 'before the burst' }, token)).body.id
+    const killAfter = new Promise((resolve) => setTimeout(resolve, 1500)).then(() => first.child.kill('SIGKILL'))
+
+    const acknowledged = await writeBurst(first.base, token, killAfter)
+    await exited(first.child)
+
+    expect(acknowledged.length).toBeGreaterThan(10)
+    const second = await startDevServer()
+    try {
+      const stored = await listAll(second.base, token)
+      expect(new Set(stored).size).toBe(stored.length)
+      expect(stored).toEqual(expect.arrayContaining([before, ...acknowledged]))
+    } finally {
+      second.child.kill('SIGTERM')
+      await exited(second.child)
+    }
+  })
+
+  it('when a second dev server is started on the same data folder, then it refuses with a clear message', async () => {
+    const first = await startDevServer()
+    try {
+      await expect(startDevServer()).rejects.toThrow(/Cannot start: Another process \(pid \d+\) is using/)
+    } finally {
+      first.child.kill('SIGTERM')
+      await exited(first.child)
+    }
+  })
+})
