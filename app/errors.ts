@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http'
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express'
 import type { Logger } from './logger'
 
@@ -94,6 +95,13 @@ function toHttpError(err: unknown): HttpError {
   if (typeof type === 'string' && type in bodyErrors) {
     const [status, title, detail] = bodyErrors[type]
     return new HttpError(status, title, { detail })
+  }
+  // Other middleware's client errors (http-errors style: a 4xx `status`, `expose` not false), such as
+  // the router's URIError for a badly percent-encoded path: keep the status, not the message.
+  const status = (err as { status?: unknown } | null)?.status
+  if (typeof status === 'number' && status >= 400 && status < 500 && (err as { expose?: unknown }).expose !== false) {
+    const detail = err instanceof URIError ? 'The URL is not validly percent-encoded' : (STATUS_CODES[status] ?? 'Bad Request')
+    return new HttpError(status, STATUS_CODES[status] ?? 'Bad Request', { detail })
   }
   return new HttpError(500, 'Internal Server Error', { detail: 'Something went wrong on our side; quote the request id if you report it' })
 }

@@ -191,3 +191,14 @@ describe('Content-Security-Policy', () => {
     }
   })
 })
+
+describe('malformed URLs', () => {
+  it.each(['/api/notes/%E0%A4%A', '/api/notes/%', '/api/notes/%ZZ/restore'])('when a path parameter of %p cannot be decoded, then 400, not 500', async (path) => {
+    const { auth } = await registerUser(t.app)
+
+    const res = await request(t.app).get(path).set(auth)
+
+    expectProblem(res, 400)
+    expect(res.body.detail).toBe('The URL is not validly percent-encoded')
+  })
+})
