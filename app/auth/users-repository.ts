@@ -1,4 +1,5 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { documentCommands } from '../db/client'
 import { isConditionFailure, rethrowUnavailable } from '../db/errors'
 import { HttpError } from '../errors'
 
@@ -27,6 +28,7 @@ export function createUsersRepository(deps: { db: DynamoDBDocumentClient; tableN
 
   return {
     async create(user) {
+      const { PutCommand } = documentCommands() // loaded on first use, as the client is (see db/client.ts)
       try {
         await db.send(new PutCommand({ TableName: tableName, Item: { ...key(user.email), ...user }, ConditionExpression: keyIsNew }))
       } catch (err) {
@@ -36,6 +38,7 @@ export function createUsersRepository(deps: { db: DynamoDBDocumentClient; tableN
     },
 
     async findByEmail(email) {
+      const { GetCommand } = documentCommands()
       const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: key(email), ConsistentRead: true })).catch(rethrowUnavailable)
       if (!Item) return undefined
       return { id: Item.id, email: Item.email, passwordHash: Item.passwordHash, createdAt: Item.createdAt }

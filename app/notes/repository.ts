@@ -1,5 +1,6 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import type { DynamoDBDocumentClient, UpdateCommandInput } from '@aws-sdk/lib-dynamodb'
 import type { KeyObject } from 'node:crypto'
+import { documentCommands } from '../db/client'
 import { isConditionFailure, rethrowUnavailable } from '../db/errors'
 import { tableIndexes } from '../db/table'
 import { HttpError } from '../errors'
@@ -44,6 +45,7 @@ const isTrashedAndUnexpired = 'attribute_exists(trashSk) AND expiresAt > :nowSec
 /**
  * Notes of one user are one partition (`USER#<id>`); each note is one item that never moves.
  * Every change is one conditional write, so concurrent writers cannot lose each other's updates.
+ * Commands come from documentCommands(), not an import, so the SDK loads with the first database call.
  */
 export function createNotesRepository(deps: NotesRepositoryDeps): NotesRepository {
   const { db, tableName, cursorKey, clock } = deps
@@ -57,6 +59,7 @@ export function createNotesRepository(deps: NotesRepositoryDeps): NotesRepositor
 
   /** After a failed condition: was the note gone (404) or at another version (412)? */
   async function conditionFailure(userId: string, id: string, place: Listing): Promise<HttpError> {
+    const { GetCommand } = documentCommands()
     const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: key(userId, id), ConsistentRead: true })).catch(rethrowUnavailable)
     if (!Item || !isIn(place, Item)) return notFound()
     return new HttpError(412, 'Precondition Failed', {
@@ -66,7 +69,8 @@ export function createNotesRepository(deps: NotesRepositoryDeps): NotesRepositor
   }
 
   /** Runs a conditional update; a failed condition becomes 404 or 412. */
-  async function update(userId: string, id: string, place: Listing, input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key' | 'ReturnValues'>) {
+  async function update(userId: string, id: string, place: Listing, input: Omit<UpdateCommandInput, 'TableName' | 'Key' | 'ReturnValues'>) {
+    const { UpdateCommand } = documentCommands()
     try {
       const { Attributes } = await db.send(new UpdateCommand({ TableName: tableName, Key: key(userId, id), ReturnValues: 'ALL_NEW', ...input }))
       return toNote(Attributes!)
@@ -81,6 +85,7 @@ export function createNotesRepository(deps: NotesRepositoryDeps): NotesRepositor
       const now = clock().toISOString()
       const id = nextId()
       const note: Note = { id, title: input.title, body: input.body, tags: input.tags, createdAt: now, updatedAt: now, version: 1 }
+      const { PutCommand } = documentCommands()
       await db
         .send(new PutCommand({ TableName: tableName, Item: { ...key(userId, id), liveSk: id, ...note }, ConditionExpression: keyIsNew }))
         .catch(rethrowUnavailable)
@@ -88,6 +93,7 @@ export function createNotesRepository(deps: NotesRepositoryDeps): NotesRepositor
     },
 
     async get(userId, id) {
+      const { GetCommand } = documentCommands()
       const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: key(userId, id), ConsistentRead: true })).catch(rethrowUnavailable)
       if (!isIn('live', Item)) throw notFound()
       return toNote(Item)
@@ -147,6 +153,7 @@ export function createNotesRepository(deps: NotesRepositoryDeps): NotesRepositor
       // The trash lists by the time each note was trashed; notes trashed more than 30 days ago are
       // past their TTL and left out by the key condition, whether or not DynamoDB has deleted them yet.
       const expiredBefore = new Date(clock().getTime() - trashDays * dayMs).toISOString()
+      const { QueryCommand } = documentCommands()
       const { Items = [], LastEvaluatedKey } = await db
         .send(
           new QueryCommand({
