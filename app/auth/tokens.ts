@@ -1,7 +1,17 @@
-import jwt, { type JwtPayload } from 'jsonwebtoken'
+import type { JwtPayload } from 'jsonwebtoken'
 import type { JwtConfig } from '../config'
 import { HttpError } from '../errors'
 import type { Identity } from './identity'
+
+let jsonwebtoken: typeof import('jsonwebtoken') | undefined
+
+/**
+ * jsonwebtoken, loaded with the first token signed or verified rather than at start: a cold start
+ * that answers `/health`, a preflight or a 401 without a token never needs it.
+ */
+function jwt(): typeof import('jsonwebtoken') {
+  return (jsonwebtoken ??= require('jsonwebtoken'))
+}
 
 /** The scopes every user of this app's own sign-in gets. */
 export const userScopes = ['notes:read', 'notes:write']
@@ -16,7 +26,7 @@ export interface IssuedToken {
 export function issueToken(config: JwtConfig, user: { id: string; email: string }, now: Date): IssuedToken {
   if (!config.secret) throw new Error('issueToken needs JWT_SECRET')
   const iat = Math.floor(now.getTime() / 1000)
-  const token = jwt.sign(
+  const token = jwt().sign(
     { sub: user.id, email: user.email, scope: userScopes.join(' '), iat, exp: iat + config.ttlSeconds },
     config.secret,
     { algorithm: 'HS256', issuer: config.issuer, audience: config.audience },
@@ -35,7 +45,7 @@ export function verifyOwnToken(config: JwtConfig, token: string, now: Date): Ide
   if (!config.secret) throw new Error('verifyOwnToken needs JWT_SECRET')
   let payload: JwtPayload
   try {
-    payload = jwt.verify(token, config.secret, {
+    payload = jwt().verify(token, config.secret, {
       algorithms: ['HS256'],
       issuer: config.issuer,
       audience: config.audience,

@@ -1,0 +1,129 @@
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { loadConfig } from '../app/config'
+import { testSecret } from './helpers/app'
+import { httpApiEvent } from './helpers/events'
+import { signToken } from './helpers/tokens'
+
+/**
+ * What the Lambda bundle evaluates, and when. The bundle is built as `npm run build` builds it, plus
+ * markers that record when the AWS SDK, jsonwebtoken and jwks-rsa run their module code, then loaded
+ * by a fresh Node process: a cold start should run only what its first request needs.
+ */
+const root = path.resolve(__dirname, '..')
+let outdir: string
+let bundle: string
+
+const watched = {
+  'client-dynamodb': '@aws-sdk/client-dynamodb/dist-es/DynamoDBClient.js',
+  'lib-dynamodb': '@aws-sdk/lib-dynamodb/dist-es/DynamoDBDocumentClient.js',
+  jsonwebtoken: 'jsonwebtoken/index.js',
+  'jwks-rsa': 'jwks-rsa/src/index.js',
+}
+
+beforeAll(() => {
+  outdir = mkdtempSync(path.join(tmpdir(), 'notes-startup-'))
+  const build = `
+    import { readFileSync } from 'node:fs'
+    import path from 'node:path'
+    import { buildLambdas } from ${JSON.stringify(path.join(root, 'scripts/build-lambda.mjs'))}
+    const watched = ${JSON.stringify(watched)}
+    const marker = {
+      name: 'evaluation-marker',
+      setup(build) {
+        build.onLoad({ filter: /node_modules/ }, (args) => {
+          const name = Object.keys(watched).find((n) => args.path.endsWith(path.join('node_modules', watched[n])))
+          if (!name) return undefined
+          const mark = ';(globalThis.evaluated ??= []).push(' + JSON.stringify(name) + ');'
+          return { contents: readFileSync(args.path, 'utf8') + '\\n' + mark, loader: 'js', resolveDir: path.dirname(args.path) }
+        })
+      },
+    }
+    await buildLambdas({ outdir: ${JSON.stringify(outdir)}, only: 'lambda', plugins: [marker] })`
+  const built = spawnSync(process.execPath, ['--input-type=module', '-e', build], { encoding: 'utf8' })
+  if (built.status !== 0) throw new Error(`build failed: ${built.stderr}`)
+  bundle = path.join(outdir, 'lambda.js')
+}, 60_000)
+
+afterAll(() => rmSync(outdir, { recursive: true, force: true }))
+
+/** Loads the bundle in a fresh process, invokes it with each event in turn and reports what had been evaluated after each step. */
+function coldStart(env: Record<string, string>, events: object[]): { evaluated: string[][]; results: { statusCode: number; body: string }[] } {
+  const runner = `
+    const steps = []
+    const { handler } = require(${JSON.stringify(bundle)})
+    steps.push([...(globalThis.evaluated ?? [])])
+    ;(async () => {
+      const results = []
+      for (const event of ${JSON.stringify(events)}) {
+        results.push(await handler(event, { awsRequestId: 'startup-test' }))
+        steps.push([...(globalThis.evaluated ?? [])])
+      }
+      process.stderr.write('REPORT ' + JSON.stringify({ evaluated: steps, results }) + '\\n')
+    })()`
+  const child = spawnSync(process.execPath, ['-e', runner], {
+    env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', AWS_LAMBDA_FUNCTION_NAME: 'notes-startup', AWS_REGION: 'us-east-1', TABLE_NAME: 'notes', ...env },
+    encoding: 'utf8',
+    timeout: 20_000,
+  })
+  const report = child.stderr.split('\n').find((line) => line.startsWith('REPORT '))
+  if (!report) throw new Error(`no report: ${child.stderr}`)
+  return JSON.parse(report.slice(7))
+}
+
+const ownTokens = { JWT_SECRET: testSecret, DYNAMODB_ENDPOINT: 'http://127.0.0.1:9' } // nothing listens on port 9: the list answers 503
+const token = signToken(loadConfig({ JWT_SECRET: testSecret }))
+
+describe('the Lambda bundle at cold start', () => {
+  it('evaluates neither the AWS SDK nor jsonwebtoken nor jwks-rsa until a request needs them, and /health needs none', () => {
+    const { evaluated, results } = coldStart(ownTokens, [httpApiEvent({ method: 'GET', path: '/health' })])
+
+    expect(results[0].statusCode).toBe(200)
+    expect(evaluated).toEqual([[], []])
+  })
+
+  it('loads jsonwebtoken with the first token and the SDK with the first database call, never jwks-rsa, in own-token mode', () => {
+    const { evaluated, results } = coldStart(ownTokens, [
+      httpApiEvent({ method: 'GET', path: '/api/notes' }),
+      httpApiEvent({ method: 'GET', path: '/api/notes', headers: { Authorization: `Bearer ${token}` } }),
+    ])
+
+    expect(results.map((r) => r.statusCode)).toEqual([401, 503])
+    expect(evaluated[1]).toEqual([])
+    expect([...evaluated[2]].sort()).toEqual(['client-dynamodb', 'jsonwebtoken', 'lib-dynamodb'])
+  })
+
+  it('loads jwks-rsa at start when JWT_JWKS_URI is set, and still not the SDK', () => {
+    const { evaluated } = coldStart({ JWT_JWKS_URI: 'http://127.0.0.1:9/jwks.json' }, [])
+
+    expect(evaluated[0]).toContain('jwks-rsa')
+    expect(evaluated[0]).not.toContain('client-dynamodb')
+  })
+})
+
+describe('the Lambda bundle without legacy charsets', () => {
+  const register = (contentType: string, body: Buffer) => {
+    const event = httpApiEvent({ method: 'POST', path: '/auth/register', headers: { 'Content-Type': contentType } })
+    return { ...event, body: body.toString('base64'), isBase64Encoded: true, headers: { ...event.headers, 'content-length': String(body.length) } }
+  }
+  const json = JSON.stringify({ email: 'charset@example.com' })
+
+  it.each([
+    ['utf-8', Buffer.from(json, 'utf8')],
+    ['utf-16le', Buffer.from(json, 'utf16le')],
+    ['utf-16', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(json, 'utf16le')])],
+  ])('still decodes a JSON body in %s (the password is reported missing, not the JSON invalid)', (charset, body) => {
+    const { results } = coldStart(ownTokens, [register(`application/json; charset=${charset}`, body)])
+
+    expect(results[0].statusCode).toBe(400)
+    expect(JSON.parse(results[0].body).errors).toEqual([expect.objectContaining({ path: 'body.password' })])
+  })
+
+  it('answers a JSON body in a non-Unicode charset with 415, as before', () => {
+    const { results } = coldStart(ownTokens, [register('application/json; charset=iso-8859-1', Buffer.from(json, 'latin1'))])
+
+    expect(results[0].statusCode).toBe(415)
+  })
+})
