@@ -33,7 +33,7 @@ export async function buildLambdas({ outdir = path.join(root, 'dist'), only, plu
  * - jsonwebtoken's Node version checks, which load semver (milliseconds of regular expressions at
  *   start) to learn what is true of every Node since 16.9; the target is Node 22.
  */
-const leanDependencies = {
+export const leanDependencies = {
   name: 'lean-dependencies',
   setup(build) {
     build.onResolve({ filter: /^\.\/(sbcs-codec|sbcs-data|sbcs-data-generated|dbcs-codec|dbcs-data)$/ }, (args) =>
@@ -47,25 +47,30 @@ const leanDependencies = {
   },
 }
 
+/** esbuild's options for every function bundle; `npm run bench` bundles its baselines with the same. */
+export const bundleOptions = {
+  bundle: true,
+  minify: true,
+  sourcemap: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'cjs',
+  // ES module builds of the SDK and friends tree-shake; the CommonJS ones would come whole.
+  mainFields: ['module', 'main'],
+  // The runtime ships no SDK we rely on: bundling pins the version we tested and loads faster.
+  external: [],
+  // Licence notices go to dist/<name>.js.LEGAL.txt, kept with the build but out of the deployed file.
+  legalComments: 'external',
+  metafile: true,
+  logLevel: 'warning',
+}
+
 async function buildOne(name, outdir, plugins) {
   const outfile = path.join(outdir, `${name}.js`)
   const result = await build({
+    ...bundleOptions,
     entryPoints: [path.join(root, `${name}.ts`)],
     outfile,
-    bundle: true,
-    minify: true,
-    sourcemap: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    // ES module builds of the SDK and friends tree-shake; the CommonJS ones would come whole.
-    mainFields: ['module', 'main'],
-    // The runtime ships no SDK we rely on: bundling pins the version we tested and loads faster.
-    external: [],
-    // Licence notices go to dist/<name>.js.LEGAL.txt, kept with the build but out of the deployed file.
-    legalComments: 'external',
-    metafile: true,
-    logLevel: 'warning',
     plugins: [leanDependencies, ...plugins],
   })
   writeFileSync(path.join(outdir, `${name}.meta.json`), JSON.stringify(result.metafile))
