@@ -65,17 +65,88 @@ export const bundleOptions = {
   logLevel: 'warning',
 }
 
+/**
+ * What the API function requires only when a request needs it (see db/client.ts, auth/tokens.ts,
+ * auth/verifier.ts): the AWS SDK, jsonwebtoken, and jwks-rsa with its JOSE library. Evaluating them
+ * lazily is not enough, as V8 still parses every function of a file when it loads it: with these in
+ * the bundle as code, that parse alone took longer than a whole hello-world Express bundle's. So each
+ * is bundled on its own and carried in dist/lambda.js as a string, compiled on its first `require`.
+ * Only packages are deferred, never the app's own modules, so no class (HttpError) exists twice.
+ */
+const deferredImports = [
+  { importer: /[\\/]app[\\/]db[\\/]client\.ts$/, path: /^\.\/sdk$/ },
+  { importer: /[\\/]app[\\/]auth[\\/]/, path: /^(jsonwebtoken|jwks-rsa)$/ },
+]
+
+/**
+ * @param {import('esbuild').Plugin[]} plugins the caller's, applied inside each deferred bundle too
+ * @param {Map<string, import('esbuild').Metafile>} metafiles filled with each deferred bundle's metafile, by its module's key
+ */
+function deferCompilation(plugins, metafiles) {
+  return {
+    name: 'defer-compilation',
+    setup(outer) {
+      outer.onResolve({ filter: /^(\.\/sdk|jsonwebtoken|jwks-rsa)$/ }, async (args) => {
+        if (args.pluginData?.deferred || !deferredImports.some((d) => d.importer.test(args.importer) && d.path.test(args.path))) return undefined
+        const resolved = await outer.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: { deferred: true } })
+        if (resolved.errors.length > 0) return { errors: resolved.errors }
+        return { path: resolved.path, namespace: 'deferred' }
+      })
+      outer.onLoad({ filter: /.*/, namespace: 'deferred' }, async (args) => {
+        const inner = await build({
+          ...bundleOptions,
+          entryPoints: [args.path],
+          write: false,
+          sourcemap: false,
+          legalComments: 'none',
+          // Code compiled by vm has no module loader for `import()`: the SDK's `import("node:http")` becomes a require.
+          supported: { 'dynamic-import': false },
+          plugins: [leanDependencies, ...plugins],
+        })
+        const code = `(function (exports, require, module, __filename, __dirname) {${inner.outputFiles[0].text}\n})`
+        const filename = `deferred:${path.relative(root, args.path)}`
+        metafiles.set(`deferred:${args.path}`, inner.metafile)
+        return {
+          loader: 'js',
+          watchFiles: Object.keys(inner.metafile.inputs),
+          contents: `const inner = { exports: {} }
+require('node:vm').runInThisContext(${JSON.stringify(code)}, { filename: ${JSON.stringify(filename)} })(inner.exports, require, inner, __filename, __dirname)
+module.exports = inner.exports`,
+        }
+      })
+    },
+  }
+}
+
 async function buildOne(name, outdir, plugins) {
   const outfile = path.join(outdir, `${name}.js`)
+  const deferred = new Map()
   const result = await build({
     ...bundleOptions,
     entryPoints: [path.join(root, `${name}.ts`)],
     outfile,
-    plugins: [leanDependencies, ...plugins],
+    plugins: [leanDependencies, ...(name === 'lambda' ? [deferCompilation(plugins, deferred)] : []), ...plugins],
   })
+  withDeferredInputs(result.metafile, deferred)
   writeFileSync(path.join(outdir, `${name}.meta.json`), JSON.stringify(result.metafile))
   const bytes = result.metafile.outputs[path.relative(process.cwd(), outfile)]?.bytes ?? 0
   return { name, outfile, bytes, inputs: topInputs(result.metafile, outfile) }
+}
+
+/** Lists what each deferred bundle holds in place of the one string that carries it, so the metafile says which packages weigh what. */
+function withDeferredInputs(metafile, deferred) {
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [key, inner] of deferred) {
+      if (!output.inputs[key]) continue
+      delete output.inputs[key]
+      for (const innerOutput of Object.values(inner.outputs)) {
+        for (const [input, { bytesInOutput }] of Object.entries(innerOutput.inputs)) {
+          const seen = output.inputs[input]?.bytesInOutput ?? 0
+          output.inputs[input] = { bytesInOutput: seen + bytesInOutput }
+        }
+      }
+    }
+  }
 }
 
 /** The few packages that weigh most in a bundle, so a growing bundle says why. */
