@@ -4,7 +4,7 @@
  *
  *   node scripts/build-lambda.mjs [--outdir <dir>] [--only <name>] [--quiet]
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -32,6 +32,9 @@ export async function buildLambdas({ outdir = path.join(root, 'dist'), only, plu
  *   `utf-*` with a 415 before iconv-lite sees it; iconv-lite's UTF-8, UTF-16, UTF-32 and UTF-7 codecs stay.
  * - jsonwebtoken's Node version checks, which load semver (milliseconds of regular expressions at
  *   start) to learn what is true of every Node since 16.9; the target is Node 22.
+ * - mime-db's entries and fields that mime-types, its only reader, never looks at: types with neither
+ *   a charset nor an extension, and `compressible`. Its answers stay the same for every type and
+ *   extension (test/lambda-startup.test.ts checks each), at less than half the parse and start-up cost.
  */
 export const leanDependencies = {
   name: 'lean-dependencies',
@@ -44,7 +47,18 @@ export const leanDependencies = {
       /[\\/]jsonwebtoken[\\/]/.test(args.importer) ? { path: args.path, namespace: 'supported-since-node-16' } : undefined,
     )
     build.onLoad({ filter: /.*/, namespace: 'supported-since-node-16' }, () => ({ contents: 'module.exports = true', loader: 'js' }))
+    build.onLoad({ filter: /[\\/]mime-db[\\/]db\.json$/ }, (args) => ({ contents: JSON.stringify(mimeTypesView(JSON.parse(readFileSync(args.path, 'utf8')))), loader: 'json' }))
   },
+}
+
+/** The part of mime-db that mime-types reads: `source`, `charset` and `extensions` of the types that have a charset or an extension. */
+function mimeTypesView(db) {
+  const view = {}
+  for (const [type, { source, charset, extensions }] of Object.entries(db)) {
+    if (charset === undefined && extensions === undefined) continue
+    view[type] = { source, charset, extensions }
+  }
+  return view
 }
 
 /** esbuild's options for every function bundle; `npm run bench` bundles its baselines with the same. */

@@ -28,7 +28,8 @@ beforeAll(() => {
   const build = `
     import { readFileSync } from 'node:fs'
     import path from 'node:path'
-    import { buildLambdas } from ${JSON.stringify(path.join(root, 'scripts/build-lambda.mjs'))}
+    import { build } from 'esbuild'
+    import { buildLambdas, bundleOptions, leanDependencies } from ${JSON.stringify(path.join(root, 'scripts/build-lambda.mjs'))}
     const watched = ${JSON.stringify(watched)}
     const marker = {
       name: 'evaluation-marker',
@@ -41,8 +42,14 @@ beforeAll(() => {
         })
       },
     }
-    await buildLambdas({ outdir: ${JSON.stringify(outdir)}, only: 'lambda', plugins: [marker] })`
-  const built = spawnSync(process.execPath, ['--input-type=module', '-e', build], { encoding: 'utf8' })
+    await buildLambdas({ outdir: ${JSON.stringify(outdir)}, only: 'lambda', plugins: [marker] })
+    await build({
+      ...bundleOptions,
+      stdin: { contents: "module.exports = require('mime-types')", resolveDir: ${JSON.stringify(root)} },
+      outfile: ${JSON.stringify(path.join(outdir, 'mime-types.js'))},
+      plugins: [leanDependencies],
+    })`
+  const built = spawnSync(process.execPath, ['--input-type=module', '-e', build], { encoding: 'utf8', cwd: root })
   if (built.status !== 0) throw new Error(`build failed: ${built.stderr}`)
   bundle = path.join(outdir, 'lambda.js')
 }, 60_000)
@@ -125,5 +132,29 @@ describe('the Lambda bundle without legacy charsets', () => {
     const { results } = coldStart(ownTokens, [register('application/json; charset=iso-8859-1', Buffer.from(json, 'latin1'))])
 
     expect(results[0].statusCode).toBe(415)
+  })
+})
+
+/** The part of mime-types' API that reads mime-db. */
+interface MimeTypes {
+  charset(type: string): string | false
+  contentType(type: string): string | false
+  extension(type: string): string | false
+  lookup(path: string): string | false
+  types: Record<string, string>
+}
+
+describe('mime-types in the Lambda bundle, over its trimmed mime-db', () => {
+  it('gives the answers of the whole mime-db for every type and extension', () => {
+    const full = require('mime-types') as MimeTypes
+    const bundled = require(path.join(outdir, 'mime-types.js')) as MimeTypes
+    const types = [...Object.keys(require('mime-db')), 'application/problem+json', 'text/x-unknown', 'application/x-unknown', 'application/json; charset=utf-8']
+    const extensions = [...Object.keys(full.types), 'bin', 'json', 'html', 'no-such-extension']
+    const answers = (mime: MimeTypes) => ({
+      types: types.map((type) => [mime.charset(type), mime.contentType(type), mime.extension(type)]),
+      extensions: extensions.map((ext) => [mime.lookup(ext), mime.contentType(ext)]),
+    })
+
+    expect(answers(bundled)).toEqual(answers(full))
   })
 })
