@@ -7,6 +7,8 @@ import { createUsersRepository } from './auth/users-repository'
 import { createTokenVerifier } from './auth/verifier'
 import type { Config } from './config'
 import { errorHandler, notFound } from './errors'
+import { mountExisting, type Mount } from './existing'
+import { mounts } from './existing/mounts'
 import { accessLog } from './http/access-log'
 import { cors } from './http/cors'
 import { jsonBody } from './http/json-body'
@@ -29,6 +31,8 @@ export interface Deps {
   verifyToken?: TokenVerifier
   /** The built SPA to serve at `/` (dev server only: on AWS, S3 and CloudFront serve it). */
   publicDir?: string
+  /** Existing Express code behind the token check; by default the list in app/existing/mounts.ts. */
+  mounts?: readonly Mount[]
 }
 
 /** Builds the whole app from its dependencies. Never listens and never reads the environment. */
@@ -59,6 +63,7 @@ export function createApp(deps: Deps): Express {
   api.use('/notes', notesRoutes(notes))
   api.use('/trash', trashRoutes(notes))
   app.use('/api', requireAuth(verifyToken), api)
+  app.use(mountExisting(deps.mounts ?? mounts, { verifyToken, logger }))
 
   if (deps.publicDir) app.use(staticSite(deps.publicDir))
   app.use(notFound, errorHandler(logger))
