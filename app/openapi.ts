@@ -1,6 +1,6 @@
 import * as z from 'zod'
 import { authResult, loginBody, registerBody, user } from './auth/schema'
-import { note, noteCreate, notePage, notePatch } from './notes/schema'
+import { note, noteCreate, noteExport, notePage, notePatch } from './notes/schema'
 
 const problem = z
   .object({
@@ -15,7 +15,7 @@ const problem = z
 
 const health = z.object({ status: z.literal('ok') }).meta({ id: 'Health' })
 
-const schemas = [health, problem, registerBody, loginBody, authResult, user, note, noteCreate, notePatch, notePage]
+const schemas = [health, problem, registerBody, loginBody, authResult, user, note, noteCreate, notePatch, notePage, noteExport]
 
 const ref = (schema: z.ZodType) => ({ $ref: `#/components/schemas/${(schema.meta() as { id: string }).id}` })
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema: ref(schema) } } })
@@ -50,6 +50,9 @@ export function openApiDocument(options: { ownAuth: boolean }): object {
     '/api/notes': {
       get: { summary: 'List notes, newest first', ...secured, parameters: listParams, responses: { 200: { description: 'A page', ...json(notePage) }, ...problems(400, 401, 403) } },
       post: { summary: 'Create a note', ...secured, requestBody: { required: true, ...json(noteCreate) }, responses: { 201: noteResponse('Created'), ...problems(400, 401, 403, 413, 415) } },
+    },
+    '/api/notes/export': {
+      get: { summary: 'Export every note, newest first, in one response', ...secured, responses: { 200: { description: 'All the caller’s notes', ...json(noteExport) }, ...problems(400, 401, 403) } },
     },
     '/api/notes/{id}': {
       get: { summary: 'Read a note', ...secured, parameters: [noteId], responses: { 200: noteResponse('The note'), ...problems(401, 403, 404) } },

@@ -52,7 +52,7 @@ describe('GET /openapi.json', () => {
     expect(res.status).toBe(200)
     expect(res.body.openapi).toBe('3.1.0')
     expect(Object.keys(res.body.paths).sort()).toEqual(
-      ['/api/me', '/api/notes', '/api/notes/{id}', '/api/notes/{id}/restore', '/api/trash', '/auth/login', '/auth/register', '/health'].sort(),
+      ['/api/me', '/api/notes', '/api/notes/export', '/api/notes/{id}', '/api/notes/{id}/restore', '/api/trash', '/auth/login', '/auth/register', '/health'].sort(),
     )
     const create = res.body.components.schemas.NoteCreate
     expect(create.additionalProperties).toBe(false)

@@ -6,7 +6,7 @@ import { tableIndexes } from '../db/table'
 import { HttpError } from '../errors'
 import { decodeCursor, encodeCursor } from './cursor'
 import { createIdGenerator } from './ids'
-import type { Note, NoteCreate, NotePatch } from './schema'
+import type { Note, NoteCreate, NoteExport, NotePatch } from './schema'
 
 export type Listing = 'live' | 'trash'
 
@@ -25,6 +25,8 @@ export interface NotesRepository {
   trash(userId: string, id: string, expected?: Expected): Promise<void>
   restore(userId: string, id: string): Promise<Note>
   list(userId: string, listing: Listing, options: { limit: number; cursor?: string }): Promise<Page>
+  /** Every live note of the user, newest first: Query after Query over the `live` index until it is done. */
+  exportAll(userId: string): Promise<NoteExport>
 }
 
 export interface NotesRepositoryDeps {
@@ -176,6 +178,31 @@ export function createNotesRepository(deps: NotesRepositoryDeps): NotesRepositor
         items: items.map(toNote),
         nextCursor: more && last ? encodeCursor(cursorKey, scope, { sk: last.sk, indexKey: last[indexKey] }) : null,
       }
+    },
+
+    async exportAll(userId) {
+      const exportedAt = clock().toISOString()
+      const { QueryCommand } = documentCommands()
+      const items: Note[] = []
+      let start: Record<string, unknown> | undefined
+      do {
+        const page = await db
+          .send(
+            new QueryCommand({
+              TableName: tableName,
+              IndexName: tableIndexes.live,
+              KeyConditionExpression: 'pk = :pk',
+              ExpressionAttributeValues: { ':pk': `USER#${userId}` },
+              ExclusiveStartKey: start,
+              ScanIndexForward: false,
+              ConsistentRead: true,
+            }),
+          )
+          .catch(rethrowUnavailable)
+        items.push(...(page.Items ?? []).map(toNote))
+        start = page.LastEvaluatedKey
+      } while (start)
+      return { exportedAt, items }
     },
   }
 }

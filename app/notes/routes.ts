@@ -5,7 +5,7 @@ import { resource } from '../http/routes'
 import { parse } from '../http/validate'
 import { noteIdPattern } from './ids'
 import type { Expected, NotesRepository } from './repository'
-import { listQuery, noteCreate, notePatch, type Note } from './schema'
+import { exportQuery, listQuery, noteCreate, notePatch, type Note } from './schema'
 
 const canRead = requireScope('notes:read')
 const canWrite = requireScope('notes:write')
@@ -13,6 +13,7 @@ const canWrite = requireScope('notes:write')
 /** `/api/notes`: the signed-in user's notes. Another user's note is a 404, like one that never existed. */
 export function notesRoutes(notes: NotesRepository): Router {
   const router = express.Router()
+  router.use('/export', exportRoutes(notes)) // before '/:id', which would take "export" for an id
 
   resource(router, '/', {
     get: [canRead, async (req, res) => {
@@ -45,6 +46,21 @@ export function notesRoutes(notes: NotesRepository): Router {
     }],
   })
 
+  return router
+}
+
+/**
+ * `/api/notes/export`: every live note of the user as one JSON document. Also served on its own by the
+ * `exportNotes` function (functions/export-notes.ts), which mounts just this router.
+ */
+export function exportRoutes(notes: NotesRepository): Router {
+  const router = express.Router()
+  resource(router, '/', {
+    get: [canRead, async (req, res) => {
+      parse(exportQuery, req.query, 'query')
+      res.json(await notes.exportAll(userId(req)))
+    }],
+  })
   return router
 }
 

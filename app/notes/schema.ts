@@ -48,6 +48,15 @@ export const notePage = z
   .object({ items: z.array(note), nextCursor: z.string().nullable() })
   .meta({ id: 'NotePage' })
 
+/** `GET /api/notes/export`: every live note, newest first, in one response. */
+export const noteExport = z
+  .object({ exportedAt: z.iso.datetime(), items: z.array(note) })
+  .meta({ id: 'NoteExport' })
+
+/** The export takes no query parameters; any is a mistake, as on every other route. */
+export const exportQuery = z.strictObject({})
+
 export type Note = z.infer<typeof note>
+export type NoteExport = z.infer<typeof noteExport>
 export type NoteCreate = z.output<typeof noteCreate>
 export type NotePatch = z.output<typeof notePatch>
