@@ -1,5 +1,5 @@
 /**
- * Bundles each Lambda entry (lambda.ts, changes.ts, and authorizer.ts when it exists) into one
+ * Bundles each Lambda entry (lambda.ts, changes.ts, authorizer.ts when it exists, and functions/*.ts) into one
  * minified file in dist/, the AWS SDK included, with a source map and esbuild's metafile.
  *
  *   node scripts/build-lambda.mjs [--outdir <dir>] [--only <name>] [--quiet]
@@ -11,7 +11,9 @@ import { parseArgs } from 'node:util'
 import { build } from 'esbuild'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const entries = ['lambda', 'changes', 'authorizer']
+const entries = ['lambda', 'changes', 'authorizer', 'export-notes']
+/** An entry's source: `<name>.ts` at the root, or `functions/<name>.ts` for a route peeled off the api (docs/MIGRATING.md). */
+const sourceOf = (name) => [path.join(root, `${name}.ts`), path.join(root, 'functions', `${name}.ts`)].find((file) => existsSync(file))
 
 /**
  * Builds every entry that exists (or only the one named) into `outdir` and returns the path and size of each bundle.
@@ -20,7 +22,7 @@ const entries = ['lambda', 'changes', 'authorizer']
  */
 export async function buildLambdas({ outdir = path.join(root, 'dist'), only, plugins = [] } = {}) {
   mkdirSync(outdir, { recursive: true })
-  const present = entries.filter((name) => (only === undefined || name === only) && existsSync(path.join(root, `${name}.ts`)))
+  const present = entries.filter((name) => (only === undefined || name === only) && sourceOf(name) !== undefined)
   if (only !== undefined && present.length === 0) throw new Error(`No entry ${only}.ts to build`)
   return Promise.all(present.map((name) => buildOne(name, outdir, plugins)))
 }
@@ -137,7 +139,7 @@ async function buildOne(name, outdir, plugins) {
   const deferred = new Map()
   const result = await build({
     ...bundleOptions,
-    entryPoints: [path.join(root, `${name}.ts`)],
+    entryPoints: [sourceOf(name)],
     outfile,
     plugins: [leanDependencies, ...(name === 'lambda' ? [deferCompilation(plugins, deferred)] : []), ...plugins],
   })

@@ -63,7 +63,7 @@ function packageStack(name: string, args: string[]): Packaged {
   if (result.status !== 0) throw new Error(`serverless package ${args.join(' ')} failed:\n${result.stdout}\n${result.stderr}`)
   const template = JSON.parse(readFileSync(path.join(out, 'cloudformation-template-update-stack.json'), 'utf8'))
   const artifacts: Record<string, string[]> = {}
-  for (const fn of ['api', 'changes', 'authorizer']) {
+  for (const fn of ['api', 'changes', 'authorizer', 'exportNotes']) {
     try {
       artifacts[fn] = zipEntries(readFileSync(path.join(out, `${fn}.zip`)))
     } catch {
@@ -140,13 +140,14 @@ describe('serverless package, offline', () => {
     expect(off.template.Outputs).toEqual(expect.objectContaining({ HttpApiUrl: expect.anything(), SiteUrl: expect.anything(), SiteBucketName: expect.anything(), ChangesTopicArn: expect.anything() }))
   })
 
-  it('runs both functions on nodejs22.x from their bundles, and deploys nothing else', () => {
+  it('runs every function on nodejs22.x from its bundle, and deploys nothing else', () => {
     const fns = Object.fromEntries(ofType(off, 'AWS::Lambda::Function').map(([, r]) => [r.Properties.FunctionName, r.Properties]))
 
-    expect(Object.keys(fns).sort()).toEqual(['notes-ci-api', 'notes-ci-changes'])
+    expect(Object.keys(fns).sort()).toEqual(['notes-ci-api', 'notes-ci-changes', 'notes-ci-exportNotes'])
     expect(fns['notes-ci-api']).toMatchObject({ Runtime: 'nodejs22.x', Handler: 'dist/lambda.handler' })
     expect(fns['notes-ci-changes']).toMatchObject({ Runtime: 'nodejs22.x', Handler: 'dist/changes.handler' })
-    expect(off.artifacts).toEqual({ api: ['dist/lambda.js'], changes: ['dist/changes.js'] })
+    expect(fns['notes-ci-exportNotes']).toMatchObject({ Runtime: 'nodejs22.x', Handler: 'dist/export-notes.handler' })
+    expect(off.artifacts).toEqual({ api: ['dist/lambda.js'], changes: ['dist/changes.js'], exportNotes: ['dist/export-notes.js'] })
   })
 
   it('creates the table exactly as app/db/table.ts defines it, with the stream and TTL on expiresAt', () => {
@@ -270,11 +271,11 @@ describe('serverless package, offline', () => {
   })
 
   describe('the authorizer switch', () => {
-    it('is off by default: one $default route, no authorizer', () => {
+    it('is off by default: the $default route and the peeled-off route, no authorizer', () => {
       const routes = ofType(off, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties)
 
-      expect(routes).toEqual([expect.objectContaining({ RouteKey: '$default' })])
-      expect(routes[0].AuthorizationType).toBeUndefined()
+      expect(routes.map((r) => r.RouteKey).sort()).toEqual(['$default', 'GET /api/notes/export'])
+      for (const route of routes) expect(route.AuthorizationType).toBeUndefined()
       expect(ofType(off, 'AWS::ApiGatewayV2::Authorizer')).toHaveLength(0)
       expect(off.template.Resources.AuthorizerLambdaFunction).toBeUndefined()
     })
@@ -291,6 +292,7 @@ describe('serverless package, offline', () => {
         IdentitySource: ['$request.header.Authorization'],
       })
       expect(routes['ANY /api/{proxy+}']).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } })
+      expect(routes['GET /api/notes/export']).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } })
       // Sign-in, registration, health and CORS preflights carry no token: they bypass it.
       expect(routes.$default.AuthorizationType).toBeUndefined()
       expect(routes['OPTIONS /api/{proxy+}'].AuthorizationType).toBeUndefined()
@@ -298,6 +300,49 @@ describe('serverless package, offline', () => {
       expect(fn.Environment.Variables.JWT_SECRET).toBe('{{resolve:ssm:/notes/ci2/jwt-secret}}')
       expect(on.artifacts.authorizer).toEqual(['dist/authorizer.js'])
       expect(ofType(on, 'AWS::Lambda::Permission').map(([, p]) => p.Properties.FunctionName)).toContainEqual({ 'Fn::GetAtt': ['AuthorizerLambdaFunction', 'Arn'] })
+    })
+  })
+
+  describe('phase two: GET /api/notes/export peeled off into a function of its own', () => {
+    const integrationOf = (p: Packaged, routeKey: string) => {
+      const [, route] = ofType(p, 'AWS::ApiGatewayV2::Route').find(([, r]) => r.Properties.RouteKey === routeKey)!
+      const integrationId = route.Properties.Target['Fn::Join'][1][1].Ref as string
+      return p.template.Resources[integrationId].Properties.IntegrationUri['Fn::GetAtt'][0] as string
+    }
+
+    it.each([
+      ['authorizer off', () => off],
+      ['authorizer on', () => on],
+    ])('sends that route to exportNotes and every other route to api (%s)', (_name, stack) => {
+      const p = stack()
+      const routeKeys = ofType(p, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey as string)
+
+      expect(integrationOf(p, 'GET /api/notes/export')).toBe('ExportNotesLambdaFunction')
+      expect(routeKeys.length).toBeGreaterThan(1)
+      for (const key of routeKeys.filter((k) => k !== 'GET /api/notes/export')) expect({ key, fn: integrationOf(p, key) }).toEqual({ key, fn: 'ApiLambdaFunction' })
+      const permissions = ofType(p, 'AWS::Lambda::Permission').map(([, r]) => r.Properties)
+      expect(permissions).toContainEqual(expect.objectContaining({ FunctionName: { 'Fn::GetAtt': ['ExportNotesLambdaFunction', 'Arn'] }, Principal: 'apigateway.amazonaws.com' }))
+    })
+
+    it('lets exportNotes only Query the live index and write its own log, nothing else', () => {
+      const fn = off.template.Resources.ExportNotesLambdaFunction.Properties
+      const statements = off.template.Resources.ExportNotesRole.Properties.Policies.flatMap((policy: any) => policy.PolicyDocument.Statement)
+
+      expect(fn.Role).toEqual({ 'Fn::GetAtt': ['ExportNotesRole', 'Arn'] })
+      expect(statements).toEqual([
+        { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': ['ExportNotesLogGroup', 'Arn'] } },
+        { Effect: 'Allow', Action: 'dynamodb:Query', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['NotesTable', 'Arn'] }, '/index/live']] } },
+      ])
+    })
+
+    it('gives exportNotes the api’s configuration and its own bundle, and a timeout for long exports', () => {
+      const fn = off.template.Resources.ExportNotesLambdaFunction.Properties
+      const api = off.template.Resources.ApiLambdaFunction.Properties
+
+      expect(fn.Environment).toEqual(api.Environment)
+      expect(fn.Timeout).toBeGreaterThan(api.Timeout)
+      expect(fn.Timeout).toBeLessThan(30)
+      expect(off.artifacts.exportNotes).toEqual(['dist/export-notes.js'])
     })
   })
 })

@@ -1,0 +1,21 @@
+/**
+ * AWS Lambda entry of `exportNotes`: GET /api/notes/export peeled off the `api` function (phase two).
+ * The same route module as in the app (app/notes/routes.ts), in a bundle of its own, with a role
+ * that may only Query the table's `live` index. Everything here runs once per container.
+ */
+import { loadConfig } from '../app/config'
+import { createDocumentClient } from '../app/db/client'
+import { withResolvedReferences } from '../app/lambda/environment'
+import { createLambdaHandler, lambdaRequestId } from '../app/lambda/handler'
+import { createLogger } from '../app/logger'
+import { createNotesRepository } from '../app/notes/repository'
+import { exportRoutes } from '../app/notes/routes'
+import { createPeeledApp } from './peeled-app'
+
+const config = loadConfig(withResolvedReferences(process.env))
+const logger = createLogger()
+const clock = () => new Date()
+const notes = createNotesRepository({ db: createDocumentClient(config), tableName: config.tableName, cursorKey: config.cursorKey, clock })
+const app = createPeeledApp({ config, clock, logger, requestIdOf: lambdaRequestId }, { '/api/notes/export': exportRoutes(notes) })
+
+export const handler = createLambdaHandler(app, logger)

@@ -1,0 +1,124 @@
+import { createDocumentClient } from '../app/db/client'
+import { startEmbeddedDynamo, type EmbeddedDynamo } from '../app/db/embedded'
+import { ensureTable } from '../app/db/table'
+import type { HttpResult } from '../app/lambda/events'
+import { loadConfig } from '../app/config'
+import { testSecret } from './helpers/app'
+import { httpApiEvent, lambdaContext, type HttpRequest } from './helpers/events'
+import { signToken } from './helpers/tokens'
+
+/**
+ * Phase two: GET /api/notes/export peeled off into its own function (functions/export-notes.ts).
+ * Fed the same HTTP API (payload 2.0) events, it answers exactly as the `api` function (lambda.ts)
+ * does, for the caller's notes and for every way the request can fail. Both entries are imported
+ * as Lambda loads them, with a Lambda environment, on one table.
+ */
+type Handler = (event: object, context: object) => Promise<HttpResult>
+
+let dynamo: EmbeddedDynamo
+let api: Handler
+let exportNotes: Handler
+const tableName = `notes-phase-two-${Date.now()}`
+const config = loadConfig({ JWT_SECRET: testSecret, TABLE_NAME: tableName })
+
+function importEntry(path: string, env: Record<string, string>): Handler {
+  const saved = { ...process.env }
+  Object.assign(process.env, env)
+  try {
+    let handler: Handler | undefined
+    jest.isolateModules(() => {
+      handler = require(path).handler
+    })
+    return handler!
+  } finally {
+    process.env = saved
+  }
+}
+
+beforeAll(async () => {
+  dynamo = await startEmbeddedDynamo()
+  const db = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: dynamo.endpoint })
+  await ensureTable(db, tableName)
+  db.destroy()
+  // Both entries log a JSON line per request to stdout, as on Lambda.
+  jest.spyOn(process.stdout, 'write').mockImplementation(() => true)
+  const env = {
+    AWS_LAMBDA_FUNCTION_NAME: 'notes-test',
+    AWS_REGION: 'us-east-1',
+    JWT_SECRET: testSecret,
+    TABLE_NAME: tableName,
+    DYNAMODB_ENDPOINT: dynamo.endpoint,
+    CORS_ORIGINS: 'https://notes.example.com',
+  }
+  api = importEntry('../lambda', env)
+  exportNotes = importEntry('../functions/export-notes', env)
+})
+
+afterAll(async () => {
+  jest.restoreAllMocks()
+  await dynamo.close()
+})
+
+async function invoke(handler: Handler, req: HttpRequest) {
+  const event = httpApiEvent(req)
+  const result = await handler(event, lambdaContext())
+  return { result, requestId: (event.requestContext as { requestId: string }).requestId }
+}
+
+/** What must match: status, body and every header but the per-request ones, with the export's own time left out. */
+function comparable(result: HttpResult) {
+  const headers = { ...result.headers }
+  delete headers['x-request-id']
+  delete headers.date
+  let body: unknown = result.body
+  if (/json/.test(headers['content-type'] ?? '')) {
+    const parsed = JSON.parse(result.body)
+    delete parsed.requestId
+    delete parsed.exportedAt
+    body = parsed
+  }
+  return { statusCode: result.statusCode, headers, body, cookies: result.cookies }
+}
+
+const auth = (token: string) => ({ Authorization: `Bearer ${token}` })
+
+describe('GET /api/notes/export through its own function and through api', () => {
+  const ada = signToken(config, { sub: 'user-ada', email: 'ada@example.com' })
+
+  beforeAll(async () => {
+    for (const title of ['First', 'Second', 'Third']) {
+      const { result } = await invoke(api, { method: 'POST', path: '/api/notes', headers: { ...auth(ada), 'Content-Type': 'application/json' }, body: JSON.stringify({ title, tags: [title.toLowerCase()] }) })
+      expect(result.statusCode).toBe(201)
+    }
+  })
+
+  it.each<[string, HttpRequest]>([
+    ['the caller’s notes', { method: 'GET', path: '/api/notes/export', headers: auth(ada) }],
+    ['another user’s (empty) export', { method: 'GET', path: '/api/notes/export', headers: auth(signToken(config, { sub: 'user-bob' })) }],
+    ['a cross-origin request from the SPA', { method: 'GET', path: '/api/notes/export', headers: { ...auth(ada), Origin: 'https://notes.example.com' } }],
+    ['no token (401)', { method: 'GET', path: '/api/notes/export' }],
+    ['an expired token (401)', { method: 'GET', path: '/api/notes/export', headers: auth(signToken(config, { exp: Math.floor(Date.now() / 1000) - 60 })) }],
+    ['a token without notes:read (403)', { method: 'GET', path: '/api/notes/export', headers: auth(signToken(config, { scope: 'notes:write' })) }],
+    ['a query parameter (400)', { method: 'GET', path: '/api/notes/export?limit=1', headers: auth(ada) }],
+  ])('answers %s the same', async (_name, req) => {
+    const viaApi = await invoke(api, req)
+    const viaOwn = await invoke(exportNotes, req)
+
+    expect(comparable(viaOwn.result)).toEqual(comparable(viaApi.result))
+    expect(viaOwn.result.headers?.['x-request-id']).toBe(viaOwn.requestId)
+  })
+
+  it('exports every note, newest first', async () => {
+    const { result } = await invoke(exportNotes, { method: 'GET', path: '/api/notes/export', headers: auth(ada) })
+
+    expect(result.statusCode).toBe(200)
+    expect(JSON.parse(result.body).items.map((n: { title: string }) => n.title)).toEqual(['Third', 'Second', 'First'])
+  })
+
+  it('answers any other path it is handed with the app’s 404 problem (API Gateway sends it none)', async () => {
+    const { result } = await invoke(exportNotes, { method: 'GET', path: '/api/notes', headers: auth(ada) })
+
+    expect(result.statusCode).toBe(404)
+    expect(result.headers?.['content-type']).toMatch(/^application\/problem\+json/)
+  })
+})
