@@ -34,8 +34,8 @@ const resultsDir = path.join(root, 'bench-results')
 const buildDir = path.join(resultsDir, 'build')
 const quick = Boolean(process.env.BENCH_QUICK)
 const settings = {
-  coldRounds: quick ? 3 : 15,
-  warmRounds: quick ? 2 : 5,
+  coldRounds: quick ? 3 : 21,
+  warmRounds: quick ? 2 : 7,
   warmUp: quick ? 200 : 1000,
   warmMeasured: quick ? 1000 : 5000,
   heapRounds: quick ? 1 : 3,
