@@ -2,7 +2,7 @@
  * The dev server: `npm run dev`. Embedded DynamoDB (data under .data/), the table created when
  * missing, the SPA built when its sources are newer than public/, the API on 127.0.0.1:3000.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import type { Server } from 'node:http'
 import path from 'node:path'
 import { createDocumentClient } from './db/client'
@@ -11,11 +11,11 @@ import { ensureTable } from './db/table'
 import { ConfigError, loadConfig } from './config'
 import { createApp } from './index'
 import { createLogger } from './logger'
+import { spaIsFresh, spaPaths } from './spa-build'
 
 const root = path.resolve(__dirname, '..')
 const dataDir = path.resolve(process.env.DATA_DIR ?? path.join(root, '.data'), 'dynamodb')
-const publicDir = path.join(root, 'public')
-const webDir = path.join(root, 'web')
+const { publicDir } = spaPaths(root)
 
 async function main(): Promise<void> {
   const logger = createLogger()
@@ -74,22 +74,11 @@ function shutDownGracefully(server: Server, embedded?: EmbeddedDynamo): void {
 
 /** Builds web/ into public/ when public/ is missing or older than any source file. */
 async function buildSpaIfNeeded(): Promise<void> {
-  if (!existsSync(path.join(webDir, 'index.html'))) return
-  const built = path.join(publicDir, 'index.html')
-  if (existsSync(built) && newestMtime(webDir) <= statSync(built).mtimeMs) return
+  const { webDir, viteConfig } = spaPaths(root)
+  if (!existsSync(path.join(webDir, 'index.html')) || spaIsFresh(root)) return
   console.log('  Building the SPA into public/ ...')
   const { build } = await import('vite')
-  await build({ configFile: path.join(webDir, 'vite.config.ts'), logLevel: 'warn' })
-}
-
-function newestMtime(dir: string): number {
-  let newest = 0
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue
-    const full = path.join(dir, entry.name)
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs)
-  }
-  return newest
+  await build({ configFile: viteConfig, logLevel: 'warn' })
 }
 
 main().catch((err) => {

@@ -51,7 +51,7 @@ const exited = (child: ChildProcess) =>
     child.exitCode !== null || child.signalCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code)),
   )
 
-async function api(base: string, method: string, route: string, body?: unknown, token?: string) {
+async function api(base: string, method: string, route: string, body?: unknown, token?: string): Promise<{ status: number; body: any }> {
   const res = await fetch(base + route, {
     method,
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },

@@ -10,7 +10,7 @@ export async function listen(app: Express): Promise<{ base: string; close: () =>
   const { port } = server.address() as AddressInfo
   return {
     base: `http://127.0.0.1:${port}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())).then(() => void server.closeAllConnections()),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())).then(() => void server.closeAllConnections()),
   }
 }
 

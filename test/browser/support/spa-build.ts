@@ -1,11 +1,10 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { mkdirSync, rmSync, statSync } from 'node:fs'
 import path from 'node:path'
+import { spaIsFresh } from '../../../app/spa-build'
 
 export const rootDir = path.resolve(__dirname, '../../..')
 export const publicDir = path.join(rootDir, 'public')
-const webDir = path.join(rootDir, 'web')
-const builtIndex = path.join(publicDir, 'index.html')
 // Outside public/, which the build empties.
 const lockDir = path.join(rootDir, 'test-results', '.spa-build.lock')
 const staleLockMs = 120_000
@@ -15,17 +14,13 @@ const staleLockMs = 120_000
  * in parallel workers, so one builds while the others wait on a lock directory, then find it fresh.
  */
 export async function ensureSpaBuilt(): Promise<void> {
-  if (isFresh()) return
+  if (spaIsFresh(rootDir)) return
   await withLock(() => {
-    if (isFresh()) return
+    if (spaIsFresh(rootDir)) return
     // Jest sets NODE_ENV=test, which would make Vite bundle Vue's development build.
     const env = { ...process.env, NODE_ENV: 'production' }
     execFileSync(process.execPath, [path.join(__dirname, 'build-spa.mjs')], { cwd: rootDir, env, stdio: 'inherit', timeout: 120_000 })
   })
-}
-
-function isFresh(): boolean {
-  return existsSync(builtIndex) && newestMtime(webDir) <= statSync(builtIndex).mtimeMs
 }
 
 async function withLock(work: () => void): Promise<void> {
@@ -47,14 +42,4 @@ async function withLock(work: () => void): Promise<void> {
   } finally {
     rmSync(lockDir, { recursive: true, force: true })
   }
-}
-
-function newestMtime(dir: string): number {
-  let newest = 0
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue
-    const full = path.join(dir, entry.name)
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs)
-  }
-  return newest
 }
