@@ -32,6 +32,8 @@ export interface Mount {
  */
 export function mount(path: string, code: ExistingCode, options: MountOptions = {}): Mount {
   if (!/^\/[\w\-./]*$/.test(path) || path.includes('//')) throw new Error(`mount: "${path}" is not a plain path such as "/legacy"`)
+  // At the root, every request no earlier route took (the SPA's pages, unknown paths) would need a token.
+  if (path === '/') throw new Error('mount: give the app a path of its own, such as "/api/legacy", not "/"')
   if (typeof code !== 'function') throw new Error(`mount("${path}"): expected an Express app, router or middleware`)
   return { path, code, session: options.session ?? defaultSession }
 }

@@ -157,6 +157,7 @@ describe('mount()', () => {
     expect(() => mount('legacy', express.Router())).toThrow(/not a plain path/)
     expect(() => mount('/api/:id', express.Router())).toThrow(/not a plain path/)
     expect(() => mount('/a//b', express.Router())).toThrow(/not a plain path/)
+    expect(() => mount('/', express.Router())).toThrow(/a path of its own/)
     expect(() => mount('/legacy', {} as never)).toThrow(/expected an Express app, router or middleware/)
   })
 
