@@ -1,15 +1,17 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 
 /**
- * Express 4 under the Express 5 app. Three things Express 4 does differently are made to fit here:
+ * Express 4 under the Express 5 app. What Express 4 does differently is made to fit here:
  *
  * - A handler's rejected promise: Express 4 ignores the promise a handler returns, so an `async`
  *   handler that throws leaves the request hanging and the rejection unhandled (which ends the Node
- *   process, and on Lambda fails the invocation with a 502). Its Layer is taught what Express 5 does:
+ *   process; on Lambda it fails the invocation). Its Layer is taught what Express 5 does:
  *   a rejection goes to `next(err)`, and so to the outer app's problem+json error handler.
  * - Its body-parser would try to read a body the outer app has read already: the request is flagged
  *   as parsed (`req._body`, body-parser 1's flag) and `req.body` is `{}` when there was none, as
  *   body-parser 1 leaves it.
+ * - Its query parser: `req.query` is Express 5's getter, which Express 4 would not see once it swaps
+ *   in its own request prototype, so Express 4 parses the query string itself, as it always did.
  * - `X-Powered-By: Express`, which helmet removes from every other response, is switched off.
  */
 interface Express4Layer {
@@ -49,9 +51,13 @@ export function servedAsExpress4(code: Express4App | Express4Router): RequestHan
     return function express4App(req: Request, res: Response, next: NextFunction) {
       catchRejections(app._router)
       asParsed(req)
+      // Express 5's req.query is a getter of its prototype, which Express 4 swaps for its own: an own,
+      // empty `query` lets Express 4's query middleware parse it as the app always had it.
+      Object.defineProperty(req, 'query', { value: undefined, writable: true, configurable: true, enumerable: true })
       const [reqProto, resProto] = [Object.getPrototypeOf(req), Object.getPrototypeOf(res)]
       app.handle(req, res, function backToOuterApp(err?: unknown) {
         // Express 4 gave the request and response its own prototypes; the outer app gets its own back.
+        delete (req as { query?: unknown }).query
         Object.setPrototypeOf(req, reqProto)
         Object.setPrototypeOf(res, resProto)
         if (err && err !== 'router' && err !== 'route') next(err)

@@ -30,6 +30,7 @@ function legacyApp() {
     ;(req.session as any).visits += 1
     req.login({ id: 'x' }, () => req.session.regenerate(() => req.session.save(() => req.logout(() => req.session.destroy(() => res.json({ done: true }))))))
   })
+  app.get('/query', (req: any, res: any) => res.json(req.query))
   app.post('/tags', (req: SessionRequest, res: any) => {
     ;(req.session as any).tags.push('mutated')
     res.json({ tags: (req.session as any).tags })
@@ -149,6 +150,14 @@ describe('req.session in mounted code', () => {
 
     expect(res.status).toBe(500)
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/)
+  })
+})
+
+describe('Express 4 code mounted', () => {
+  it('keeps Express 4’s own request: its extended query parser nests what the app’s simple one would not', async () => {
+    const res = await request(t.app).get('/old/query?filter[tag]=a&ids[]=1&ids[]=2').set(bearer(signToken(t.config, claims)))
+
+    expect(res.body).toEqual({ filter: { tag: 'a' }, ids: ['1', '2'] })
   })
 })
 
