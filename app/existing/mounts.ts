@@ -8,8 +8,8 @@ import type { Mount } from './mount'
  * the Lambda bundle holds only what is imported. See docs/MIGRATING.md.
  * @example
  * import { mount } from './mount'
- * import legacyApp from '../../examples/notebook/app'
+ * import profileApp from '../../examples/profile/app'
  *
- * export const mounts: Mount[] = [mount('/legacy/notebook', legacyApp)]
+ * export const mounts: Mount[] = [mount('/api/profile', profileApp)]
  */
 export const mounts: Mount[] = []
