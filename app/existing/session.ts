@@ -2,7 +2,7 @@ import type { Request, RequestHandler, Response } from 'express'
 import type { Identity } from '../auth/identity'
 import type { Logger } from '../logger'
 
-/** What `req.session` answers for one verified identity: the fields the old session held, taken from the token. */
+/** What `req.session` answers for one verified identity: the fields the old session held, taken from the token. Plain data only (it is copied per request). */
 export type SessionFromIdentity = (identity: Identity) => Record<string, unknown>
 
 /**
@@ -32,7 +32,7 @@ export function sessionFromToken(logger: Logger, fromIdentity: SessionFromIdenti
     const id = sessionId(identity)
     const session: Record<string, unknown> = Object.assign(data, { cookie: cookieOf(identity) })
     Object.defineProperties(session, {
-      id: { value: id, enumerable: false },
+      id: { value: id, enumerable: false, writable: true, configurable: true },
       save: callbackMethod(() => undefined),
       touch: plainMethod(() => undefined),
       resetMaxAge: plainMethod(() => undefined),
@@ -166,6 +166,8 @@ function sessionId(identity: Identity): string {
 function plainMethod(fn: () => void): PropertyDescriptor {
   return {
     enumerable: false,
+    writable: true,
+    configurable: true,
     value(this: unknown) {
       fn()
       return this
@@ -177,6 +179,8 @@ function plainMethod(fn: () => void): PropertyDescriptor {
 function callbackMethod(fn: () => void): PropertyDescriptor {
   return {
     enumerable: false,
+    writable: true,
+    configurable: true,
     value(this: unknown, callback?: (err?: unknown) => void) {
       fn()
       settle(callback)

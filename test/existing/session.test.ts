@@ -25,6 +25,11 @@ function legacyApp() {
     delete session.userId
     res.json({ cart: session.cart, passport: session.passport, userId: session.userId ?? null })
   })
+  app.post('/id', (req: SessionRequest, res: any) => {
+    ;(req.session as any).id = 'chosen-by-the-app'
+    req.session.save = () => req.session
+    res.json({ id: req.session.id })
+  })
   app.post('/everything', (req: SessionRequest, res: any) => {
     ;(req.session as any).visits = 1
     ;(req.session as any).visits += 1
@@ -136,6 +141,16 @@ describe('req.session in mounted code', () => {
     expect(res.body).toEqual({ done: true })
     expect(warnings().slice(before)).toHaveLength(1)
     expect(warnings().at(-1)?.operations).toEqual(['set visits', 'login', 'regenerate', 'logout', 'destroy'])
+  })
+
+  it('takes writes to express-session’s own fields and methods without throwing (strict code), for this request only', async () => {
+    const res = await request(t.app).post('/old/id').set(bearer(signToken(t.config, claims)))
+    const next = await request(t.app).get('/old/whoami').set(bearer(signToken(t.config, claims)))
+
+    expect(res.status).toBe(200)
+    expect(res.body).toEqual({ id: 'chosen-by-the-app' })
+    expect(warnings().at(-1)).toMatchObject({ requestId: res.headers['x-request-id'], operations: ['set id', 'set save'] })
+    expect(next.body.id).toBe('token-1')
   })
 
   it('logs nothing for a request that only reads', async () => {
