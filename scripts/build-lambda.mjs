@@ -134,6 +134,41 @@ module.exports = inner.exports`,
   }
 }
 
+/**
+ * The app's modules that build zod schemas when evaluated, as app/index.ts imports them, with the
+ * functions it calls. app/index.ts calls them only when a request first reaches their routes (see
+ * builtOnFirstRequest there), so the bundle gives it stand-ins that require the real module then:
+ * a cold start that answers `/health` or a 401 never builds a schema. (The source keeps plain
+ * imports, so tests and the dev server load the one copy of each module as usual.)
+ */
+const loadedOnFirstCall = {
+  './notes/routes': ['notesRoutes', 'trashRoutes'],
+  './auth/routes': ['authRoutes'],
+  './openapi': ['openApiDocument'],
+}
+
+const loadOnFirstCall = {
+  name: 'load-on-first-call',
+  setup(outer) {
+    outer.onResolve({ filter: /^\.\/(notes\/routes|auth\/routes|openapi)$/ }, async (args) => {
+      if (!/[\\/]app[\\/]index\.ts$/.test(args.importer)) return undefined
+      const resolved = await outer.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir })
+      if (resolved.errors.length > 0) return { errors: resolved.errors }
+      return { path: resolved.path, namespace: 'on-first-call', pluginData: { names: loadedOnFirstCall[args.path] } }
+    })
+    outer.onLoad({ filter: /.*/, namespace: 'on-first-call' }, (args) => ({
+      loader: 'js',
+      resolveDir: path.dirname(args.path),
+      // An ES module, so a name app/index.ts imports but this list lacks fails the build rather than a request.
+      contents: [
+        'let real',
+        `const load = () => (real ??= require(${JSON.stringify(args.path)}))`,
+        ...args.pluginData.names.map((name) => `export function ${name}(...args) { return load().${name}(...args) }`),
+      ].join('\n'),
+    }))
+  },
+}
+
 async function buildOne(name, outdir, plugins) {
   const outfile = path.join(outdir, `${name}.js`)
   const deferred = new Map()
@@ -141,7 +176,7 @@ async function buildOne(name, outdir, plugins) {
     ...bundleOptions,
     entryPoints: [sourceOf(name)],
     outfile,
-    plugins: [leanDependencies, ...(name === 'lambda' ? [deferCompilation(plugins, deferred)] : []), ...plugins],
+    plugins: [leanDependencies, ...(name === 'lambda' ? [loadOnFirstCall, deferCompilation(plugins, deferred)] : []), ...plugins],
   })
   withDeferredInputs(result.metafile, deferred)
   writeFileSync(path.join(outdir, `${name}.meta.json`), JSON.stringify(result.metafile))

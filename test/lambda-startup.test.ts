@@ -9,7 +9,7 @@ import { signToken } from './helpers/tokens'
 
 /**
  * What the Lambda bundle evaluates, and when. The bundle is built as `npm run build` builds it, plus
- * markers that record when the AWS SDK, jsonwebtoken and jwks-rsa run their module code, then loaded
+ * markers that record when the AWS SDK, jsonwebtoken, jwks-rsa and zod run their module code, then loaded
  * by a fresh Node process: a cold start should run only what its first request needs.
  */
 const root = path.resolve(__dirname, '..')
@@ -21,6 +21,7 @@ const watched = {
   'lib-dynamodb': '@aws-sdk/lib-dynamodb/dist-es/DynamoDBDocumentClient.js',
   jsonwebtoken: 'jsonwebtoken/index.js',
   'jwks-rsa': 'jwks-rsa/src/index.js',
+  zod: 'zod/v4/classic/schemas.js',
 }
 
 beforeAll(() => {
@@ -84,14 +85,14 @@ const ownTokens = { JWT_SECRET: testSecret, DYNAMODB_ENDPOINT: 'http://127.0.0.1
 const token = signToken(loadConfig({ JWT_SECRET: testSecret }))
 
 describe('the Lambda bundle at cold start', () => {
-  it('evaluates neither the AWS SDK nor jsonwebtoken nor jwks-rsa until a request needs them, and /health needs none', () => {
+  it('evaluates neither the AWS SDK nor jsonwebtoken nor jwks-rsa nor zod until a request needs them, and /health needs none', () => {
     const { evaluated, results } = coldStart(ownTokens, [httpApiEvent({ method: 'GET', path: '/health' })])
 
     expect(results[0].statusCode).toBe(200)
     expect(evaluated).toEqual([[], []])
   })
 
-  it('loads jsonwebtoken with the first token and the SDK with the first database call, never jwks-rsa, in own-token mode', () => {
+  it('loads jsonwebtoken with the first token, zod with the first route that validates and the SDK with the first database call, never jwks-rsa, in own-token mode', () => {
     const { evaluated, results } = coldStart(ownTokens, [
       httpApiEvent({ method: 'GET', path: '/api/notes' }),
       httpApiEvent({ method: 'GET', path: '/api/notes', headers: { Authorization: `Bearer ${token}` } }),
@@ -99,7 +100,7 @@ describe('the Lambda bundle at cold start', () => {
 
     expect(results.map((r) => r.statusCode)).toEqual([401, 503])
     expect(evaluated[1]).toEqual([])
-    expect([...evaluated[2]].sort()).toEqual(['client-dynamodb', 'jsonwebtoken', 'lib-dynamodb'])
+    expect([...evaluated[2]].sort()).toEqual(['client-dynamodb', 'jsonwebtoken', 'lib-dynamodb', 'zod'])
   })
 
   it('loads jwks-rsa at start when JWT_JWKS_URI is set, and still not the SDK', () => {
