@@ -57,6 +57,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (jwksUri !== undefined && !/^https?:\/\//.test(jwksUri)) {
     throw new ConfigError('JWT_JWKS_URI must be an http(s) URL')
   }
+  // This app's own defaults name no identity provider: with one, every token would fail its check.
+  if (jwksUri !== undefined && (!optional(env.JWT_ISSUER) || !optional(env.JWT_AUDIENCE))) {
+    throw new ConfigError("JWT_ISSUER and JWT_AUDIENCE must be set with JWT_JWKS_URI, to the identity provider's issuer and this API's audience")
+  }
   const secret = secretText === undefined ? undefined : createSecretKey(Buffer.from(secretText))
 
   return {

@@ -35,8 +35,21 @@ describe('loadConfig', () => {
     expect(config.corsOrigins).toEqual(['https://app.example', 'https://b.example'])
   })
 
-  it('when only JWT_JWKS_URI is set in production, then it starts without a secret', () => {
-    const config = loadConfig({ AWS_LAMBDA_FUNCTION_NAME: 'api', TABLE_NAME: 't', JWT_JWKS_URI: 'https://idp.example/.well-known/jwks.json' })
+  it('when JWT_JWKS_URI is set without JWT_ISSUER or JWT_AUDIENCE, then it names both', () => {
+    const env = { TABLE_NAME: 't', JWT_JWKS_URI: 'https://idp.example/.well-known/jwks.json' }
+
+    expect(() => loadConfig(env)).toThrow('JWT_ISSUER and JWT_AUDIENCE must be set with JWT_JWKS_URI')
+    expect(() => loadConfig({ ...env, JWT_ISSUER: 'https://idp.example/' })).toThrow(ConfigError)
+  })
+
+  it('when only JWT_JWKS_URI (with its issuer and audience) is set in production, then it starts without a secret', () => {
+    const config = loadConfig({
+      AWS_LAMBDA_FUNCTION_NAME: 'api',
+      TABLE_NAME: 't',
+      JWT_JWKS_URI: 'https://idp.example/.well-known/jwks.json',
+      JWT_ISSUER: 'https://idp.example/',
+      JWT_AUDIENCE: 'notes',
+    })
 
     expect(config.jwt.secret).toBeUndefined()
     expect(config.jwt.jwksUri).toBe('https://idp.example/.well-known/jwks.json')
