@@ -1,23 +1,15 @@
 import type { RequestAuthorizerEventV2, SimpleAuthorizerResult } from '../authorizer'
 import { loadConfig } from '../app/config'
 import { testSecret } from './helpers/app'
+import { coldStart } from './helpers/entries'
 import { generateSigningKey, signIdpToken, startJwksServer, type JwksServer } from './helpers/jwks-server'
 import { signExpiredToken, signToken } from './helpers/tokens'
 
 type Handler = (event: RequestAuthorizerEventV2, context: unknown) => Promise<SimpleAuthorizerResult>
 
 /** Loads authorizer.ts as Lambda does on a cold start: a fresh module, configured from process.env. */
-function coldStart(env: Record<string, string>): Handler {
-  const saved = process.env
-  process.env = { ...saved, ...env }
-  try {
-    let handler: Handler | undefined
-    jest.isolateModules(() => void (handler = (require('../authorizer') as typeof import('../authorizer')).handler))
-    return handler!
-  } finally {
-    process.env = saved
-  }
-}
+const startAuthorizer = (env: Record<string, string>): Handler =>
+  coldStart(env, () => (require('../authorizer') as typeof import('../authorizer')).handler)
 
 /** An HTTP API (payload format 2.0) request-authorizer event, identity source `$request.header.Authorization`. */
 function authorizerEvent(authorization?: string): RequestAuthorizerEventV2 {
@@ -57,7 +49,7 @@ describe('authorizer with JWT_JWKS_URI', () => {
   let handler: Handler
   beforeAll(async () => {
     idp = await startJwksServer([key])
-    handler = coldStart({ JWT_JWKS_URI: idp.uri, JWT_ISSUER: issuer, JWT_AUDIENCE: audience, AWS_LAMBDA_FUNCTION_NAME: 'notes-authorizer', TABLE_NAME: 'notes' })
+    handler = startAuthorizer({ JWT_JWKS_URI: idp.uri, JWT_ISSUER: issuer, JWT_AUDIENCE: audience, AWS_LAMBDA_FUNCTION_NAME: 'notes-authorizer', TABLE_NAME: 'notes' })
   })
   afterAll(() => idp.stop())
   afterEach(() => void (idp.failWith = undefined))
@@ -120,7 +112,7 @@ describe('authorizer with JWT_JWKS_URI', () => {
 
 describe('authorizer without JWT_JWKS_URI (the app’s own tokens)', () => {
   let handler: Handler
-  beforeAll(() => void (handler = coldStart({ JWT_SECRET: testSecret, JWT_JWKS_URI: '' })))
+  beforeAll(() => void (handler = startAuthorizer({ JWT_SECRET: testSecret, JWT_JWKS_URI: '' })))
   const config = loadConfig({ JWT_SECRET: testSecret })
 
   it('when an issued token is valid, then it is allowed with its claims in the context', async () => {

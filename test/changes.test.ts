@@ -4,6 +4,7 @@ import type { StreamEvent, StreamRecord } from '../app/changes/events'
 import { createChangesHandler } from '../app/changes/handler'
 import { snsPublisher } from '../app/changes/publisher'
 import { createLogger } from '../app/logger'
+import { coldStart } from './helpers/entries'
 
 /**
  * The `changes` function: DynamoDB stream records of the notes table, shaped as Lambda delivers
@@ -140,22 +141,14 @@ describe('A batch of stream records', () => {
 describe('changes.ts (the Lambda entry)', () => {
   /** Imports changes.ts afresh under `env`, as a new container would, with that copy's SNS client mocked. */
   function importEntry(env: Record<string, string>) {
-    const saved = { ...process.env }
-    Object.assign(process.env, env)
-    try {
-      let loaded: { entry: typeof import('../changes'); published: () => (string | undefined)[] } | undefined
-      jest.isolateModules(() => {
-        const isolated = require('@aws-sdk/client-sns') as typeof import('@aws-sdk/client-sns')
-        const mock = mockClient(isolated.SNSClient).on(isolated.PublishCommand).resolves({ MessageId: 'm-2' })
-        loaded = {
-          entry: require('../changes'),
-          published: () => mock.commandCalls(isolated.PublishCommand).map((call) => call.args[0].input.TopicArn),
-        }
-      })
-      return loaded!
-    } finally {
-      process.env = saved
-    }
+    return coldStart(env, () => {
+      const isolated = require('@aws-sdk/client-sns') as typeof import('@aws-sdk/client-sns')
+      const mock = mockClient(isolated.SNSClient).on(isolated.PublishCommand).resolves({ MessageId: 'm-2' })
+      return {
+        entry: require('../changes') as typeof import('../changes'),
+        published: () => mock.commandCalls(isolated.PublishCommand).map((call) => call.args[0].input.TopicArn),
+      }
+    })
   }
 
   it('publishes to the topic named by CHANGES_TOPIC_ARN', async () => {

@@ -4,11 +4,10 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
-import { createDocumentClient } from '../app/db/client'
-import { startEmbeddedDynamo, type EmbeddedDynamo } from '../app/db/embedded'
-import { ensureTable } from '../app/db/table'
+import type { EmbeddedDynamo } from '../app/db/embedded'
 import type { HttpResult } from '../app/lambda/events'
 import { testSecret } from './helpers/app'
+import { startDynamoWithTable } from './helpers/entries'
 import { functionUrlEvent, httpApiEvent, lambdaContext, restApiEvent } from './helpers/events'
 
 /**
@@ -25,10 +24,7 @@ beforeAll(async () => {
   outdir = mkdtempSync(path.join(tmpdir(), 'notes-bundle-'))
   const build = spawnSync(process.execPath, [path.join(root, 'scripts/build-lambda.mjs'), '--outdir', outdir, '--only', 'lambda', '--quiet'], { encoding: 'utf8' })
   if (build.status !== 0) throw new Error(`build failed: ${build.stderr}`)
-  dynamo = await startEmbeddedDynamo()
-  const db = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: dynamo.endpoint })
-  await ensureTable(db, tableName)
-  db.destroy()
+  dynamo = await startDynamoWithTable(tableName)
   runtime = startBundle(path.join(outdir, 'lambda.js'), {
     AWS_LAMBDA_FUNCTION_NAME: 'notes-bundle-api',
     AWS_REGION: 'us-east-1',

@@ -1,13 +1,12 @@
 import express, { type Express } from 'express'
 import { createServer, type Server } from 'node:http'
 import request from 'supertest'
-import { startEmbeddedDynamo, type EmbeddedDynamo } from '../app/db/embedded'
-import { createDocumentClient } from '../app/db/client'
-import { ensureTable } from '../app/db/table'
+import type { EmbeddedDynamo } from '../app/db/embedded'
 import type { HttpResult } from '../app/lambda/events'
 import { createLambdaHandler } from '../app/lambda/handler'
 import { createLogger } from '../app/logger'
 import { createTestApp, testSecret, type TestApp } from './helpers/app'
+import { coldStart, startDynamoWithTable } from './helpers/entries'
 import { eventSources, lambdaContext, type EventSource, type HttpRequest, type HttpResponse } from './helpers/events'
 
 /**
@@ -32,25 +31,10 @@ const lambdaEnv = {
 }
 
 /** Imports lambda.ts afresh under `env`, as a new Lambda container would. */
-function importLambda(env: Record<string, string>): LambdaModule {
-  const saved = { ...process.env }
-  Object.assign(process.env, env)
-  try {
-    let mod: LambdaModule | undefined
-    jest.isolateModules(() => {
-      mod = require('../lambda')
-    })
-    return mod!
-  } finally {
-    process.env = saved
-  }
-}
+const importLambda = (env: Record<string, string>): LambdaModule => coldStart(env, () => require('../lambda') as LambdaModule)
 
 beforeAll(async () => {
-  dynamo = await startEmbeddedDynamo()
-  const db = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: dynamo.endpoint })
-  await ensureTable(db, tableName)
-  db.destroy()
+  dynamo = await startDynamoWithTable(tableName)
   // The entry logs one JSON line per request to stdout, as on Lambda; keep them to check, not print.
   jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     logLines.push(String(chunk))

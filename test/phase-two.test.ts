@@ -1,9 +1,8 @@
-import { createDocumentClient } from '../app/db/client'
-import { startEmbeddedDynamo, type EmbeddedDynamo } from '../app/db/embedded'
-import { ensureTable } from '../app/db/table'
+import type { EmbeddedDynamo } from '../app/db/embedded'
 import type { HttpResult } from '../app/lambda/events'
 import { loadConfig } from '../app/config'
 import { testSecret } from './helpers/app'
+import { coldStart, startDynamoWithTable } from './helpers/entries'
 import { httpApiEvent, lambdaContext, type HttpRequest } from './helpers/events'
 import { signToken } from './helpers/tokens'
 
@@ -21,25 +20,9 @@ let exportNotes: Handler
 const tableName = `notes-phase-two-${Date.now()}`
 const config = loadConfig({ JWT_SECRET: testSecret, TABLE_NAME: tableName })
 
-function importEntry(path: string, env: Record<string, string>): Handler {
-  const saved = { ...process.env }
-  Object.assign(process.env, env)
-  try {
-    let handler: Handler | undefined
-    jest.isolateModules(() => {
-      handler = require(path).handler
-    })
-    return handler!
-  } finally {
-    process.env = saved
-  }
-}
 
 beforeAll(async () => {
-  dynamo = await startEmbeddedDynamo()
-  const db = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: dynamo.endpoint })
-  await ensureTable(db, tableName)
-  db.destroy()
+  dynamo = await startDynamoWithTable(tableName)
   // Both entries log a JSON line per request to stdout, as on Lambda.
   jest.spyOn(process.stdout, 'write').mockImplementation(() => true)
   const env = {
@@ -50,8 +33,8 @@ beforeAll(async () => {
     DYNAMODB_ENDPOINT: dynamo.endpoint,
     CORS_ORIGINS: 'https://notes.example.com',
   }
-  api = importEntry('../lambda', env)
-  exportNotes = importEntry('../functions/export-notes', env)
+  api = coldStart(env, () => (require('../lambda') as typeof import('../lambda')).handler as Handler)
+  exportNotes = coldStart(env, () => (require('../functions/export-notes') as typeof import('../functions/export-notes')).handler as Handler)
 })
 
 afterAll(async () => {
