@@ -1,33 +1,16 @@
-import type { Browser, Page } from 'playwright-core'
-import { describeInBrowser, launchBrowser, openPage, screenshot, watchForPageErrors } from './support/browser'
-import { startSpaServer, type SpaServer } from './support/server'
+import type { Page } from 'playwright-core'
+import { describeInBrowser, screenshot } from './support/browser'
+import type { SpaServer } from './support/server'
+import { useBrowserSuite } from './support/suite'
 import { alertText, createNoteThroughUi, eventually, fillNote, listedTitles, password, signInThroughUi } from './support/ui'
 
 jest.setTimeout(120_000)
 
 describeInBrowser('SPA: a person keeps notes', () => {
   let server: SpaServer
-  let browser: Browser
   let page: Page
-  let pageErrors: string[]
   const email = `reader-${Date.now()}@example.com`
-
-  beforeAll(async () => {
-    server = await startSpaServer()
-    browser = await launchBrowser()
-    page = await openPage(browser)
-    pageErrors = watchForPageErrors(page)
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-  })
-
-  afterEach(() => {
-    // A script refused by the CSP, or any uncaught error, fails the step that caused it.
-    expect(pageErrors.splice(0)).toEqual([])
-  })
+  useBrowserSuite({}, (suite) => ({ server, page } = suite))
 
   test('When signed out, the app opens on the sign-in screen, served under a CSP of script-src self', async () => {
     const response = await page.goto(`${server.url}/`)

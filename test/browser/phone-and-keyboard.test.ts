@@ -1,6 +1,7 @@
-import type { Browser, Page } from 'playwright-core'
-import { describeInBrowser, launchBrowser, openPage, screenshot, viewports, watchForPageErrors } from './support/browser'
-import { startSpaServer, type SpaServer } from './support/server'
+import type { Page } from 'playwright-core'
+import { describeInBrowser, screenshot, viewports } from './support/browser'
+import type { SpaServer } from './support/server'
+import { useBrowserSuite } from './support/suite'
 import { eventually, listedTitles, password } from './support/ui'
 
 jest.setTimeout(120_000)
@@ -24,26 +25,9 @@ function fitsWidth(page: Page): Promise<boolean> {
 
 describeInBrowser('SPA: on a phone, with the keyboard only', () => {
   let server: SpaServer
-  let browser: Browser
   let page: Page
-  let pageErrors: string[]
   const email = `phone-${Date.now()}@example.com`
-
-  beforeAll(async () => {
-    server = await startSpaServer()
-    browser = await launchBrowser()
-    page = await openPage(browser, { viewport: viewports.phone, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
-    pageErrors = watchForPageErrors(page)
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-  })
-
-  afterEach(() => {
-    expect(pageErrors.splice(0)).toEqual([])
-  })
+  useBrowserSuite({ page: { viewport: viewports.phone, deviceScaleFactor: 2, isMobile: true, hasTouch: true } }, (suite) => ({ server, page } = suite))
 
   test('When tabbing through the register screen, every control is reached in order, labelled, with a visible focus ring', async () => {
     await page.goto(`${server.url}/register`)

@@ -1,32 +1,16 @@
-import type { Browser, Page } from 'playwright-core'
-import { describeInBrowser, launchBrowser, openPage, screenshot, watchForPageErrors } from './support/browser'
-import { startSpaServer, type SpaServer } from './support/server'
+import type { Page } from 'playwright-core'
+import { describeInBrowser, screenshot } from './support/browser'
+import type { SpaServer } from './support/server'
+import { useBrowserSuite } from './support/suite'
 import { createNoteThroughUi, eventually, listedTitles, registerThroughUi, signInThroughUi } from './support/ui'
 
 jest.setTimeout(120_000)
 
 describeInBrowser('SPA: an expired session', () => {
   let server: SpaServer
-  let browser: Browser
   let page: Page
-  let pageErrors: string[]
   const email = `expiring-${Date.now()}@example.com`
-
-  beforeAll(async () => {
-    server = await startSpaServer({ JWT_TTL_SECONDS: '60' })
-    browser = await launchBrowser()
-    page = await openPage(browser)
-    pageErrors = watchForPageErrors(page)
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-  })
-
-  afterEach(() => {
-    expect(pageErrors.splice(0)).toEqual([])
-  })
+  useBrowserSuite({ env: { JWT_TTL_SECONDS: '60' } }, (suite) => ({ server, page } = suite))
 
   test('When the token has expired, the next call sends the person to sign-in with a message', async () => {
     await registerThroughUi(page, server.url, email)
