@@ -5,11 +5,10 @@
 import { loadConfig } from './app/config'
 import { createDocumentClient } from './app/db/client'
 import { createApp } from './app/index'
-import { withResolvedReferences } from './app/lambda/environment'
 import { createLambdaHandler, lambdaRequestId } from './app/lambda/handler'
 import { createLogger } from './app/logger'
 
-const config = loadConfig(withResolvedReferences(process.env))
+const config = loadConfig(process.env)
 const logger = createLogger()
 const app = createApp({ config, db: createDocumentClient(config), clock: () => new Date(), logger, requestIdOf: lambdaRequestId })
 

@@ -37,6 +37,7 @@ const MIN_SECRET_BYTES = 32
  * Throws a ConfigError naming the variable at fault, so a bad deployment fails at start, not on a request.
  */
 export function loadConfig(env: Record<string, string | undefined>): Config {
+  refuseUnresolvedReferences(env)
   const production = env.NODE_ENV === 'production' || Boolean(env.AWS_LAMBDA_FUNCTION_NAME)
   const jwksUri = optional(env.JWT_JWKS_URI)
   let secretText = optional(env.JWT_SECRET)
@@ -78,6 +79,20 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     corsOrigins: list(env.CORS_ORIGINS) ?? (production ? [] : ['http://localhost:5173', 'http://127.0.0.1:3000']),
     cursorKey: deriveCursorKey(secretText ?? jwksUri ?? DEV_SECRET),
     usingDevSecret,
+  }
+}
+
+/**
+ * Refuses a variable that still holds a CloudFormation dynamic reference (`{{resolve:ssm:...}}`).
+ * CloudFormation resolves those only when it deploys a function; set any other way (`serverless
+ * deploy function --update-config`, the console) the literal text would pass for a 36-byte secret
+ * that anyone reading serverless.yml knows.
+ */
+function refuseUnresolvedReferences(env: Record<string, string | undefined>): void {
+  for (const [name, value] of Object.entries(env)) {
+    if (value?.trimStart().startsWith('{{resolve:')) {
+      throw new ConfigError(`${name} holds an unresolved CloudFormation reference (${value}); deploy the stack with "npx serverless deploy"`)
+    }
   }
 }
 

@@ -5,14 +5,13 @@
  */
 import { loadConfig } from '../app/config'
 import { createDocumentClient } from '../app/db/client'
-import { withResolvedReferences } from '../app/lambda/environment'
 import { createLambdaHandler, lambdaRequestId } from '../app/lambda/handler'
 import { createLogger } from '../app/logger'
 import { createNotesRepository } from '../app/notes/repository'
 import { exportRoutes } from '../app/notes/routes'
 import { createPeeledApp } from './peeled-app'
 
-const config = loadConfig(withResolvedReferences(process.env))
+const config = loadConfig(process.env)
 const logger = createLogger()
 const clock = () => new Date()
 const notes = createNotesRepository({ db: createDocumentClient(config), tableName: config.tableName, cursorKey: config.cursorKey, clock })

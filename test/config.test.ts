@@ -71,3 +71,13 @@ describe('loadConfig', () => {
     expect(a.cursorKey.export().toString()).not.toContain(secret)
   })
 })
+
+describe('loadConfig and CloudFormation references', () => {
+  it('when a variable still holds an unresolved {{resolve:...}} reference, then it refuses to start, naming it', () => {
+    const reference = '{{resolve:ssm:/notes/prod/jwt-secret}}'
+
+    expect(() => loadConfig({ AWS_LAMBDA_FUNCTION_NAME: 'authorizer', TABLE_NAME: 't', JWT_SECRET: reference })).toThrow(
+      `JWT_SECRET holds an unresolved CloudFormation reference (${reference})`,
+    )
+  })
+})

@@ -4,12 +4,11 @@
  */
 import { loadConfig } from '../../../app/config'
 import { createApp } from '../../../app/index'
-import { withResolvedReferences } from '../../../app/lambda/environment'
 import { createLambdaHandler, lambdaRequestId } from '../../../app/lambda/handler'
 import { createLogger } from '../../../app/logger'
 import { stubDocumentClient } from './stub-db'
 
-const config = loadConfig(withResolvedReferences(process.env))
+const config = loadConfig(process.env)
 const logger = createLogger()
 const app = createApp({ config, db: stubDocumentClient(), clock: () => new Date(), logger, requestIdOf: lambdaRequestId })
 
