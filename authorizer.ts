@@ -5,7 +5,7 @@
  */
 import { HttpError } from './app/errors'
 import { loadConfig } from './app/config'
-import type { TokenVerifier } from './app/auth/require-auth'
+import { bearerToken, type TokenVerifier } from './app/auth/require-auth'
 import { createTokenVerifier } from './app/auth/verifier'
 
 /** The parts of an HTTP API payload 2.0 request-authorizer event that this authorizer reads. */
@@ -24,8 +24,6 @@ export interface SimpleAuthorizerResult {
   context?: { sub: string; email: string; scopes: string }
 }
 
-const bearer = /^Bearer +(\S+) *$/i
-
 /**
  * Builds the handler around a verifier. A bad or missing token is a deny (API Gateway answers 403 and may
  * cache it for that header); an unreachable JWKS throws instead, so API Gateway answers 500 and caches
@@ -33,7 +31,7 @@ const bearer = /^Bearer +(\S+) *$/i
  */
 export function createAuthorizer(verify: TokenVerifier) {
   return async function authorize(event: RequestAuthorizerEventV2, _context?: unknown): Promise<SimpleAuthorizerResult> {
-    const token = bearer.exec(authorizationOf(event) ?? '')?.[1]
+    const token = bearerToken(authorizationOf(event))
     if (token === undefined) return { isAuthorized: false }
     try {
       const identity = await verify(token)

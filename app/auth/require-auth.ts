@@ -15,6 +15,11 @@ export function ownTokenVerifier(config: JwtConfig, clock: () => Date): TokenVer
 
 const bearer = /^Bearer +(\S+) *$/i
 
+/** The token of an `Authorization: Bearer <token>` header; undefined for a missing header or another scheme. */
+export function bearerToken(authorization: string | undefined): string | undefined {
+  return bearer.exec(authorization ?? '')?.[1]
+}
+
 /**
  * Stateless authentication: every request carries `Authorization: Bearer <jwt>`. The verified
  * identity goes on `req.user`, where session-based code looked for it; responses are `no-store`.
@@ -22,7 +27,7 @@ const bearer = /^Bearer +(\S+) *$/i
 export function requireAuth(verify: TokenVerifier): RequestHandler {
   return async function requireAuth(req, res, next) {
     res.set('Cache-Control', 'no-store')
-    const token = bearer.exec(req.get('authorization') ?? '')?.[1]
+    const token = bearerToken(req.get('authorization'))
     if (token === undefined) {
       throw new HttpError(401, 'Unauthorized', {
         detail: 'Send an access token: Authorization: Bearer <token>',
