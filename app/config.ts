@@ -60,7 +60,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   // This app's own defaults name no identity provider: with one, every token would fail its check.
   if (jwksUri !== undefined && (!optional(env.JWT_ISSUER) || !optional(env.JWT_AUDIENCE))) {
-    throw new ConfigError("JWT_ISSUER and JWT_AUDIENCE must be set with JWT_JWKS_URI, to the identity provider's issuer and this API's audience")
+    throw new ConfigError(
+      "JWT_ISSUER and JWT_AUDIENCE must be set with JWT_JWKS_URI, to the identity provider's issuer and this API's audience",
+    )
   }
   const secret = secretText === undefined ? undefined : createSecretKey(Buffer.from(secretText))
 
@@ -91,7 +93,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 function refuseUnresolvedReferences(env: Record<string, string | undefined>): void {
   for (const [name, value] of Object.entries(env)) {
     if (value?.trimStart().startsWith('{{resolve:')) {
-      throw new ConfigError(`${name} holds an unresolved CloudFormation reference (${value}); deploy the stack with "npx serverless deploy"`)
+      throw new ConfigError(
+        `${name} holds an unresolved CloudFormation reference (${value}); deploy the stack with "npx serverless deploy"`,
+      )
     }
   }
 }
@@ -124,6 +128,9 @@ function positiveInt(env: Record<string, string | undefined>, name: string, fall
 }
 
 function list(value: string | undefined): string[] | undefined {
-  const items = value?.split(',').map((item) => item.trim()).filter(Boolean)
+  const items = value
+    ?.split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)
   return items && items.length > 0 ? items : undefined
 }

@@ -21,7 +21,9 @@ async function main(): Promise<void> {
   const logger = createLogger()
   const config = loadConfig(process.env)
   if (config.usingDevSecret) {
-    console.warn('\n  WARNING: JWT_SECRET is not set; tokens are signed with the public dev-only secret.\n  Never run like this anywhere but your own machine.\n')
+    console.warn(
+      '\n  WARNING: JWT_SECRET is not set; tokens are signed with the public dev-only secret.\n  Never run like this anywhere but your own machine.\n',
+    )
   }
 
   let embedded: EmbeddedDynamo | undefined
@@ -38,7 +40,11 @@ async function main(): Promise<void> {
   const host = process.env.HOST ?? '127.0.0.1'
   const server = app.listen(port, host, () => {
     console.log(`\n  Notes API on http://${host}:${port}/  (OpenAPI: /openapi.json)`)
-    console.log(embedded ? `  Embedded DynamoDB, data in ${path.relative(process.cwd(), dataDir) || dataDir}` : `  DynamoDB at ${config.dynamodbEndpoint}`)
+    console.log(
+      embedded
+        ? `  Embedded DynamoDB, data in ${path.relative(process.cwd(), dataDir) || dataDir}`
+        : `  DynamoDB at ${config.dynamodbEndpoint}`,
+    )
     console.log(`  Table "${config.tableName}"\n`)
   })
   server.on('error', (err) => {

@@ -42,13 +42,22 @@ export function createApp(deps: Deps): Express {
 
     if (!config.jwt.jwksUri) {
       const users = createUsersRepository({ db, tableName })
-      app.use('/auth', builtOnFirstRequest(() => authRoutes({ users, jwt: config.jwt, clock })))
+      app.use(
+        '/auth',
+        builtOnFirstRequest(() => authRoutes({ users, jwt: config.jwt, clock })),
+      )
     }
 
     const api = express.Router()
     resource(api, '/me', { get: (req, res) => void res.json({ id: req.user!.id, email: req.user!.email ?? null }) })
-    api.use('/notes', builtOnFirstRequest(() => notesRoutes(notes)))
-    api.use('/trash', builtOnFirstRequest(() => trashRoutes(notes)))
+    api.use(
+      '/notes',
+      builtOnFirstRequest(() => notesRoutes(notes)),
+    )
+    api.use(
+      '/trash',
+      builtOnFirstRequest(() => trashRoutes(notes)),
+    )
     app.use('/api', requireAuth(verifyToken), api)
     app.use(mountExisting(deps.mounts ?? mounts, { verifyToken, logger }))
 

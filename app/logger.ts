@@ -16,8 +16,10 @@ type Level = 'info' | 'warn' | 'error'
 export function createLogger(options: { write?: (line: string) => void; base?: LogFields } = {}): Logger {
   const write = options.write ?? ((line: string) => process.stdout.write(line + '\n'))
   const base = options.base ?? {}
-  const log = (level: Level) => (msg: string, fields: LogFields = {}) =>
-    write(JSON.stringify({ level, time: new Date().toISOString(), msg, ...base, ...fields }, errorsAsObjects))
+  const log =
+    (level: Level) =>
+    (msg: string, fields: LogFields = {}) =>
+      write(JSON.stringify({ level, time: new Date().toISOString(), msg, ...base, ...fields }, errorsAsObjects))
   return { info: log('info'), warn: log('warn'), error: log('error') }
 }
 

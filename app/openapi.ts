@@ -20,11 +20,19 @@ const schemas = [health, problem, registerBody, loginBody, authResult, user, not
 const ref = (schema: z.ZodType) => ({ $ref: `#/components/schemas/${(schema.meta() as { id: string }).id}` })
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema: ref(schema) } } })
 const problems = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((status) => [status, { description: 'Problem', content: { 'application/problem+json': { schema: ref(problem) } } }]))
+  Object.fromEntries(
+    statuses.map((status) => [status, { description: 'Problem', content: { 'application/problem+json': { schema: ref(problem) } } }]),
+  )
 
 const secured = { security: [{ bearer: [] }] }
 const noteId = { name: 'id', in: 'path', required: true, schema: { type: 'string' } }
-const ifMatch = { name: 'If-Match', in: 'header', required: false, schema: { type: 'string' }, description: '"<version>": fail with 412 if the note has changed' }
+const ifMatch = {
+  name: 'If-Match',
+  in: 'header',
+  required: false,
+  schema: { type: 'string' },
+  description: '"<version>": fail with 412 if the note has changed',
+}
 const listParams = [
   { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
   { name: 'cursor', in: 'query', required: false, schema: { type: 'string' }, description: 'nextCursor of the previous page' },
@@ -46,29 +54,87 @@ export function openApiDocument(options: { ownAuth: boolean }): object {
 
   const paths: Record<string, object> = {
     '/health': { get: { summary: 'Liveness', responses: { 200: { description: 'Up', ...json(health) } } } },
-    '/api/me': { get: { summary: 'Who the token names', ...secured, responses: { 200: { description: 'The caller', ...json(user) }, ...problems(401) } } },
+    '/api/me': {
+      get: {
+        summary: 'Who the token names',
+        ...secured,
+        responses: { 200: { description: 'The caller', ...json(user) }, ...problems(401) },
+      },
+    },
     '/api/notes': {
-      get: { summary: 'List notes, newest first', ...secured, parameters: listParams, responses: { 200: { description: 'A page', ...json(notePage) }, ...problems(400, 401, 403) } },
-      post: { summary: 'Create a note', ...secured, requestBody: { required: true, ...json(noteCreate) }, responses: { 201: noteResponse('Created'), ...problems(400, 401, 403, 413, 415) } },
+      get: {
+        summary: 'List notes, newest first',
+        ...secured,
+        parameters: listParams,
+        responses: { 200: { description: 'A page', ...json(notePage) }, ...problems(400, 401, 403) },
+      },
+      post: {
+        summary: 'Create a note',
+        ...secured,
+        requestBody: { required: true, ...json(noteCreate) },
+        responses: { 201: noteResponse('Created'), ...problems(400, 401, 403, 413, 415) },
+      },
     },
     '/api/notes/export': {
-      get: { summary: 'Export every note, newest first, in one response', ...secured, responses: { 200: { description: 'All the caller’s notes', ...json(noteExport) }, ...problems(400, 401, 403) } },
+      get: {
+        summary: 'Export every note, newest first, in one response',
+        ...secured,
+        responses: { 200: { description: 'All the caller’s notes', ...json(noteExport) }, ...problems(400, 401, 403) },
+      },
     },
     '/api/notes/{id}': {
-      get: { summary: 'Read a note', ...secured, parameters: [noteId], responses: { 200: noteResponse('The note'), ...problems(401, 403, 404) } },
-      patch: { summary: 'Change a note', ...secured, parameters: [noteId, ifMatch], requestBody: { required: true, ...json(notePatch) }, responses: { 200: noteResponse('Changed'), ...problems(400, 401, 403, 404, 412, 413, 415) } },
-      delete: { summary: 'Move a note to the trash', ...secured, parameters: [noteId, ifMatch], responses: { 204: { description: 'Trashed' }, ...problems(401, 403, 404, 412) } },
+      get: {
+        summary: 'Read a note',
+        ...secured,
+        parameters: [noteId],
+        responses: { 200: noteResponse('The note'), ...problems(401, 403, 404) },
+      },
+      patch: {
+        summary: 'Change a note',
+        ...secured,
+        parameters: [noteId, ifMatch],
+        requestBody: { required: true, ...json(notePatch) },
+        responses: { 200: noteResponse('Changed'), ...problems(400, 401, 403, 404, 412, 413, 415) },
+      },
+      delete: {
+        summary: 'Move a note to the trash',
+        ...secured,
+        parameters: [noteId, ifMatch],
+        responses: { 204: { description: 'Trashed' }, ...problems(401, 403, 404, 412) },
+      },
     },
     '/api/notes/{id}/restore': {
-      post: { summary: 'Restore a note from the trash', ...secured, parameters: [noteId], responses: { 200: noteResponse('Restored'), ...problems(401, 403, 404) } },
+      post: {
+        summary: 'Restore a note from the trash',
+        ...secured,
+        parameters: [noteId],
+        responses: { 200: noteResponse('Restored'), ...problems(401, 403, 404) },
+      },
     },
     '/api/trash': {
-      get: { summary: 'List trashed notes, most recently trashed first', ...secured, parameters: listParams, responses: { 200: { description: 'A page', ...json(notePage) }, ...problems(400, 401, 403) } },
+      get: {
+        summary: 'List trashed notes, most recently trashed first',
+        ...secured,
+        parameters: listParams,
+        responses: { 200: { description: 'A page', ...json(notePage) }, ...problems(400, 401, 403) },
+      },
     },
   }
   if (options.ownAuth) {
-    paths['/auth/register'] = { post: { summary: 'Register', requestBody: { required: true, ...json(registerBody) }, responses: { 201: { description: 'Registered', ...json(authResult) }, ...problems(400, 409, 413, 415) } } }
-    paths['/auth/login'] = { post: { summary: 'Sign in', requestBody: { required: true, ...json(loginBody) }, responses: { 200: { description: 'Signed in', ...json(authResult) }, ...problems(400, 401, 413, 415) } } }
+    paths['/auth/register'] = {
+      post: {
+        summary: 'Register',
+        requestBody: { required: true, ...json(registerBody) },
+        responses: { 201: { description: 'Registered', ...json(authResult) }, ...problems(400, 409, 413, 415) },
+      },
+    }
+    paths['/auth/login'] = {
+      post: {
+        summary: 'Sign in',
+        requestBody: { required: true, ...json(loginBody) },
+        responses: { 200: { description: 'Signed in', ...json(authResult) }, ...problems(400, 401, 413, 415) },
+      },
+    }
   }
 
   return {

@@ -49,7 +49,10 @@ export const leanDependencies = {
       /[\\/]jsonwebtoken[\\/]/.test(args.importer) ? { path: args.path, namespace: 'supported-since-node-16' } : undefined,
     )
     build.onLoad({ filter: /.*/, namespace: 'supported-since-node-16' }, () => ({ contents: 'module.exports = true', loader: 'js' }))
-    build.onLoad({ filter: /[\\/]mime-db[\\/]db\.json$/ }, (args) => ({ contents: JSON.stringify(mimeTypesView(JSON.parse(readFileSync(args.path, 'utf8')))), loader: 'json' }))
+    build.onLoad({ filter: /[\\/]mime-db[\\/]db\.json$/ }, (args) => ({
+      contents: JSON.stringify(mimeTypesView(JSON.parse(readFileSync(args.path, 'utf8')))),
+      loader: 'json',
+    }))
   },
 }
 
@@ -103,7 +106,8 @@ function deferCompilation(plugins, metafiles) {
     name: 'defer-compilation',
     setup(outer) {
       outer.onResolve({ filter: /^(\.\/sdk|jsonwebtoken|jwks-rsa)$/ }, async (args) => {
-        if (args.pluginData?.deferred || !deferredImports.some((d) => d.importer.test(args.importer) && d.path.test(args.path))) return undefined
+        if (args.pluginData?.deferred || !deferredImports.some((d) => d.importer.test(args.importer) && d.path.test(args.path)))
+          return undefined
         const resolved = await outer.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: { deferred: true } })
         if (resolved.errors.length > 0) return { errors: resolved.errors }
         return { path: resolved.path, namespace: 'deferred' }

@@ -73,7 +73,12 @@ function run(base: string, tokens: string[], acknowledged: Map<string, Acknowled
         const context = state as Round
         if (!context.id) return { ...req, method: 'GET', path: '/health', headers: {}, body: undefined }
         const headers = { ...json(context.token), 'if-match': '"1"' }
-        return { ...req, path: `/api/notes/${context.id}`, headers, body: JSON.stringify({ title: `${context.title} edited`, body: 'x'.repeat(200) }) }
+        return {
+          ...req,
+          path: `/api/notes/${context.id}`,
+          headers,
+          body: JSON.stringify({ title: `${context.title} edited`, body: 'x'.repeat(200) }),
+        }
       },
       onResponse: (status, body) => {
         if (status !== 200) return
@@ -100,7 +105,9 @@ async function verify(base: string, tokens: string[], acknowledged: Map<string, 
   for (const token of tokens) {
     let cursor: string | null = null
     do {
-      const res = await fetch(`${base}/api/notes?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { headers: { authorization: `Bearer ${token}` } })
+      const res = await fetch(`${base}/api/notes?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
       if (res.status !== 200) throw new Error(`listing failed with ${res.status}`)
       const page = (await res.json()) as { items: { id: string; title: string; version: number }[]; nextCursor: string | null }
       for (const note of page.items) {
@@ -165,15 +172,29 @@ async function startDevServer(): Promise<{ base: string; stop: () => Promise<voi
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'notes-load-'))
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'app/dev.ts'], {
     cwd: path.resolve(__dirname, '..'),
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, SKIP_SPA_BUILD: '1', DYNAMODB_ENDPOINT: '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      SKIP_SPA_BUILD: '1',
+      DYNAMODB_ENDPOINT: '',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   })
   let errors = ''
   child.stderr!.on('data', (chunk) => (errors += chunk))
   const base = `http://127.0.0.1:${port}`
-  for (const deadline = Date.now() + 30_000; ; ) {
+  for (const deadline = Date.now() + 30_000; ;) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the dev server did not start:\n${errors}`)
-    if (await fetch(`${base}/health`).then((res) => res.ok, () => false)) break
+    if (
+      await fetch(`${base}/health`).then(
+        (res) => res.ok,
+        () => false,
+      )
+    )
+      break
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   return {

@@ -16,7 +16,13 @@ const expectProblem = (res: request.Response, status: number) => {
   expect(res.status).toBe(status)
   expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8')
   expect(res.body).toEqual(
-    expect.objectContaining({ type: 'about:blank', title: expect.any(String), status, detail: expect.any(String), requestId: res.headers['x-request-id'] }),
+    expect.objectContaining({
+      type: 'about:blank',
+      title: expect.any(String),
+      status,
+      detail: expect.any(String),
+      requestId: res.headers['x-request-id'],
+    }),
   )
   expectHelmet(res)
 }
@@ -52,13 +58,25 @@ describe('GET /openapi.json', () => {
     expect(res.status).toBe(200)
     expect(res.body.openapi).toBe('3.1.0')
     expect(Object.keys(res.body.paths).sort()).toEqual(
-      ['/api/me', '/api/notes', '/api/notes/export', '/api/notes/{id}', '/api/notes/{id}/restore', '/api/trash', '/auth/login', '/auth/register', '/health'].sort(),
+      [
+        '/api/me',
+        '/api/notes',
+        '/api/notes/export',
+        '/api/notes/{id}',
+        '/api/notes/{id}/restore',
+        '/api/trash',
+        '/auth/login',
+        '/auth/register',
+        '/health',
+      ].sort(),
     )
     const create = res.body.components.schemas.NoteCreate
     expect(create.additionalProperties).toBe(false)
     expect(create.properties.title).toEqual(expect.objectContaining({ type: 'string', minLength: 1, maxLength: 200 }))
     expect(create.properties.tags).toEqual(expect.objectContaining({ maxItems: 20 }))
-    expect(res.body.components.schemas.RegisterRequest.properties.password).toEqual(expect.objectContaining({ minLength: 8, maxLength: 256 }))
+    expect(res.body.components.schemas.RegisterRequest.properties.password).toEqual(
+      expect.objectContaining({ minLength: 8, maxLength: 256 }),
+    )
     expect(res.body.paths['/api/notes/{id}'].patch.responses['412']).toBeDefined()
   })
 })
@@ -109,7 +127,9 @@ describe('errors', () => {
   })
 
   it('when the body is over 100 KB, then 413', async () => {
-    const res = await request(t.app).post('/auth/register').send({ email: 'big@example.com', password: 'x'.repeat(101 * 1024) })
+    const res = await request(t.app)
+      .post('/auth/register')
+      .send({ email: 'big@example.com', password: 'x'.repeat(101 * 1024) })
 
     expectProblem(res, 413)
   })
@@ -165,7 +185,10 @@ describe('CORS', () => {
   })
 
   it('when a preflight comes from another origin, then it gets no allowance', async () => {
-    const res = await request(t.app).options('/api/notes').set('Origin', 'https://evil.example').set('Access-Control-Request-Method', 'DELETE')
+    const res = await request(t.app)
+      .options('/api/notes')
+      .set('Origin', 'https://evil.example')
+      .set('Access-Control-Request-Method', 'DELETE')
 
     expect(res.status).toBe(204)
     expect(res.headers['access-control-allow-origin']).toBeUndefined()
@@ -193,12 +216,15 @@ describe('Content-Security-Policy', () => {
 })
 
 describe('malformed URLs', () => {
-  it.each(['/api/notes/%E0%A4%A', '/api/notes/%', '/api/notes/%ZZ/restore'])('when a path parameter of %p cannot be decoded, then 400, not 500', async (path) => {
-    const { auth } = await registerUser(t.app)
+  it.each(['/api/notes/%E0%A4%A', '/api/notes/%', '/api/notes/%ZZ/restore'])(
+    'when a path parameter of %p cannot be decoded, then 400, not 500',
+    async (path) => {
+      const { auth } = await registerUser(t.app)
 
-    const res = await request(t.app).get(path).set(auth)
+      const res = await request(t.app).get(path).set(auth)
 
-    expectProblem(res, 400)
-    expect(res.body.detail).toBe('The URL is not validly percent-encoded')
-  })
+      expectProblem(res, 400)
+      expect(res.body.detail).toBe('The URL is not validly percent-encoded')
+    },
+  )
 })

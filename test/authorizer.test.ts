@@ -49,7 +49,13 @@ describe('authorizer with JWT_JWKS_URI', () => {
   let handler: Handler
   beforeAll(async () => {
     idp = await startJwksServer([key])
-    handler = startAuthorizer({ JWT_JWKS_URI: idp.uri, JWT_ISSUER: issuer, JWT_AUDIENCE: audience, AWS_LAMBDA_FUNCTION_NAME: 'notes-authorizer', TABLE_NAME: 'notes' })
+    handler = startAuthorizer({
+      JWT_JWKS_URI: idp.uri,
+      JWT_ISSUER: issuer,
+      JWT_AUDIENCE: audience,
+      AWS_LAMBDA_FUNCTION_NAME: 'notes-authorizer',
+      TABLE_NAME: 'notes',
+    })
   })
   afterAll(() => idp.stop())
   afterEach(() => void (idp.failWith = undefined))
@@ -64,13 +70,17 @@ describe('authorizer with JWT_JWKS_URI', () => {
   })
 
   it('when the token has Auth0-style permissions and no email, then the context lists them with an empty email', async () => {
-    const result = await handler(authorizerEvent(`Bearer ${idpToken({ email: undefined, scope: undefined, permissions: ['notes:read'] })}`), lambdaContext)
+    const result = await handler(
+      authorizerEvent(`Bearer ${idpToken({ email: undefined, scope: undefined, permissions: ['notes:read'] })}`),
+      lambdaContext,
+    )
 
     expect(result).toEqual({ isAuthorized: true, context: { sub: 'idp|ada', email: '', scopes: 'notes:read' } })
   })
 
   it('when many invocations reuse the container, then the JWKS is fetched once', async () => {
-    for (let i = 0; i < 5; i++) expect((await handler(authorizerEvent(`Bearer ${idpToken({ sub: `user-${i}` })}`), lambdaContext)).isAuthorized).toBe(true)
+    for (let i = 0; i < 5; i++)
+      expect((await handler(authorizerEvent(`Bearer ${idpToken({ sub: `user-${i}` })}`), lambdaContext)).isAuthorized).toBe(true)
 
     expect(idp.fetches).toBe(1)
   })

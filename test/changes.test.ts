@@ -50,7 +50,11 @@ function noteImage(version: number, place: 'live' | 'trash'): Image {
 
 let sequence = 100000000000000000000n
 
-function streamRecord(eventName: StreamRecord['eventName'], images: { OldImage?: Image; NewImage?: Image; keys?: Image }, extra: Partial<StreamRecord> = {}): StreamRecord {
+function streamRecord(
+  eventName: StreamRecord['eventName'],
+  images: { OldImage?: Image; NewImage?: Image; keys?: Image },
+  extra: Partial<StreamRecord> = {},
+): StreamRecord {
   const keys = images.keys ?? { pk: { S: `USER#${userId}` }, sk: { S: `NOTE#${noteId}` } }
   return {
     eventID: `e${(sequence % 100000n).toString(16)}c4ca4238a0b923820dcc509a6f7584`,
@@ -75,12 +79,36 @@ function streamRecord(eventName: StreamRecord['eventName'], images: { OldImage?:
 const ttl = { userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' } }
 
 const kinds: [string, () => StreamRecord, { type: string; oldVersion: number | null; newVersion: number | null }][] = [
-  ['a new note (INSERT)', () => streamRecord('INSERT', { NewImage: noteImage(1, 'live') }), { type: 'note.created', oldVersion: null, newVersion: 1 }],
-  ['an edit (MODIFY, live to live)', () => streamRecord('MODIFY', { OldImage: noteImage(1, 'live'), NewImage: noteImage(2, 'live') }), { type: 'note.updated', oldVersion: 1, newVersion: 2 }],
-  ['a delete to the trash (MODIFY, live to trash)', () => streamRecord('MODIFY', { OldImage: noteImage(2, 'live'), NewImage: noteImage(3, 'trash') }), { type: 'note.trashed', oldVersion: 2, newVersion: 3 }],
-  ['a restore (MODIFY, trash to live)', () => streamRecord('MODIFY', { OldImage: noteImage(3, 'trash'), NewImage: noteImage(4, 'live') }), { type: 'note.restored', oldVersion: 3, newVersion: 4 }],
-  ['a TTL expiry (REMOVE by dynamodb.amazonaws.com)', () => streamRecord('REMOVE', { OldImage: noteImage(3, 'trash') }, ttl), { type: 'note.purged', oldVersion: 3, newVersion: null }],
-  ['a delete by someone else (REMOVE, no service identity)', () => streamRecord('REMOVE', { OldImage: noteImage(5, 'live') }), { type: 'note.deleted', oldVersion: 5, newVersion: null }],
+  [
+    'a new note (INSERT)',
+    () => streamRecord('INSERT', { NewImage: noteImage(1, 'live') }),
+    { type: 'note.created', oldVersion: null, newVersion: 1 },
+  ],
+  [
+    'an edit (MODIFY, live to live)',
+    () => streamRecord('MODIFY', { OldImage: noteImage(1, 'live'), NewImage: noteImage(2, 'live') }),
+    { type: 'note.updated', oldVersion: 1, newVersion: 2 },
+  ],
+  [
+    'a delete to the trash (MODIFY, live to trash)',
+    () => streamRecord('MODIFY', { OldImage: noteImage(2, 'live'), NewImage: noteImage(3, 'trash') }),
+    { type: 'note.trashed', oldVersion: 2, newVersion: 3 },
+  ],
+  [
+    'a restore (MODIFY, trash to live)',
+    () => streamRecord('MODIFY', { OldImage: noteImage(3, 'trash'), NewImage: noteImage(4, 'live') }),
+    { type: 'note.restored', oldVersion: 3, newVersion: 4 },
+  ],
+  [
+    'a TTL expiry (REMOVE by dynamodb.amazonaws.com)',
+    () => streamRecord('REMOVE', { OldImage: noteImage(3, 'trash') }, ttl),
+    { type: 'note.purged', oldVersion: 3, newVersion: null },
+  ],
+  [
+    'a delete by someone else (REMOVE, no service identity)',
+    () => streamRecord('REMOVE', { OldImage: noteImage(5, 'live') }),
+    { type: 'note.deleted', oldVersion: 5, newVersion: null },
+  ],
 ]
 
 describe.each(kinds)('A stream record of %s', (_name, makeRecord, expected) => {
@@ -128,7 +156,10 @@ describe('A batch of stream records', () => {
 
   it('reports the record whose publish failed and stops there, so the stream retries from it in order', async () => {
     const [first, second, third] = [kinds[0][1](), kinds[1][1](), kinds[2][1]()]
-    sns.on(PublishCommand).resolvesOnce({ MessageId: 'm-1' }).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottledException' }))
+    sns
+      .on(PublishCommand)
+      .resolvesOnce({ MessageId: 'm-1' })
+      .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottledException' }))
 
     const result = await handler({ Records: [first, second, third] } as StreamEvent)
 

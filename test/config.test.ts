@@ -28,7 +28,12 @@ describe('loadConfig', () => {
   })
 
   it('when production is configured, then it never falls back to the dev secret', () => {
-    const config = loadConfig({ NODE_ENV: 'production', TABLE_NAME: 't', JWT_SECRET: secret, CORS_ORIGINS: 'https://app.example, https://b.example' })
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      TABLE_NAME: 't',
+      JWT_SECRET: secret,
+      CORS_ORIGINS: 'https://app.example, https://b.example',
+    })
 
     expect(config.usingDevSecret).toBe(false)
     expect(config.jwt.secret?.export().toString()).toBe(secret)

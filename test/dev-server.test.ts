@@ -31,7 +31,15 @@ async function startDevServer(): Promise<{ child: ChildProcess; base: string; ou
   // tsx as a loader, not its CLI: one process, so a SIGKILL reaches the server itself.
   const child = spawn(process.execPath, ['--import', 'tsx', 'app/dev.ts'], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, SKIP_SPA_BUILD: '1', JWT_SECRET: 'dev-server-test-secret-of-32-bytes-or-more', DYNAMODB_ENDPOINT: '' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      SKIP_SPA_BUILD: '1',
+      JWT_SECRET: 'dev-server-test-secret-of-32-bytes-or-more',
+      DYNAMODB_ENDPOINT: '',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
@@ -84,7 +92,13 @@ async function listAll(base: string, token: string): Promise<string[]> {
   const ids: string[] = []
   let cursor: string | null = null
   do {
-    const res: { body: { items: { id: string }[]; nextCursor: string | null } } = await api(base, 'GET', `/api/notes?limit=100${cursor ? `&cursor=${cursor}` : ''}`, undefined, token)
+    const res: { body: { items: { id: string }[]; nextCursor: string | null } } = await api(
+      base,
+      'GET',
+      `/api/notes?limit=100${cursor ? `&cursor=${cursor}` : ''}`,
+      undefined,
+      token,
+    )
     ids.push(...res.body.items.map((note) => note.id))
     cursor = res.body.nextCursor
   } while (cursor)

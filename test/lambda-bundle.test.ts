@@ -22,7 +22,11 @@ const tableName = `notes-bundle-${Date.now()}`
 
 beforeAll(async () => {
   outdir = mkdtempSync(path.join(tmpdir(), 'notes-bundle-'))
-  const build = spawnSync(process.execPath, [path.join(root, 'scripts/build-lambda.mjs'), '--outdir', outdir, '--only', 'lambda', '--quiet'], { encoding: 'utf8' })
+  const build = spawnSync(
+    process.execPath,
+    [path.join(root, 'scripts/build-lambda.mjs'), '--outdir', outdir, '--only', 'lambda', '--quiet'],
+    { encoding: 'utf8' },
+  )
   if (build.status !== 0) throw new Error(`build failed: ${build.stderr}`)
   dynamo = await startDynamoWithTable(tableName)
   runtime = startBundle(path.join(outdir, 'lambda.js'), {
@@ -104,11 +108,18 @@ describe('dist/lambda.js in a fresh Node process', () => {
 
   it('registers, creates with a base64 body and lists through REST and Function URL events against DynamoDB', async () => {
     const register = await runtime.invoke(
-      restApiEvent({ method: 'POST', path: '/auth/register', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: 'bundle@example.com', password: 'correct horse battery' }) }),
+      restApiEvent({
+        method: 'POST',
+        path: '/auth/register',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email: 'bundle@example.com', password: 'correct horse battery' }),
+      }),
     )
     const token = JSON.parse(register.body).token as string
     const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }
-    const created = await runtime.invoke(functionUrlEvent({ method: 'POST', path: '/api/notes', headers, body: JSON.stringify({ title: 'From the bundle' }), base64: true }))
+    const created = await runtime.invoke(
+      functionUrlEvent({ method: 'POST', path: '/api/notes', headers, body: JSON.stringify({ title: 'From the bundle' }), base64: true }),
+    )
     const listed = await runtime.invoke(restApiEvent({ method: 'GET', path: '/api/notes?limit=5', headers }))
 
     expect(register.statusCode).toBe(201)

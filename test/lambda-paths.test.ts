@@ -19,10 +19,22 @@ describe('withAppPath', () => {
   const rest = (overrides: Partial<RestApiEvent>) => ({ ...restApiEvent({ method: 'GET', path: '/' }), ...overrides })
 
   it.each([
-    ['a nested proxy resource keeps its prefix', { resource: '/api/{proxy+}', path: '/api/notes/x', pathParameters: { proxy: 'notes/x' } }, '/api/notes/x'],
-    ['a custom domain base path is removed', { resource: '/{proxy+}', path: '/notes/api/notes/caf%C3%A9', pathParameters: { proxy: 'api/notes/café' } }, '/api/notes/caf%C3%A9'],
+    [
+      'a nested proxy resource keeps its prefix',
+      { resource: '/api/{proxy+}', path: '/api/notes/x', pathParameters: { proxy: 'notes/x' } },
+      '/api/notes/x',
+    ],
+    [
+      'a custom domain base path is removed',
+      { resource: '/{proxy+}', path: '/notes/api/notes/caf%C3%A9', pathParameters: { proxy: 'api/notes/café' } },
+      '/api/notes/caf%C3%A9',
+    ],
     ['the root resource behind a base path is /', { resource: '/', path: '/notes', pathParameters: null }, '/'],
-    ['a named path parameter keeps the client’s encoding', { resource: '/api/notes/{id}', path: '/v1/api/notes/a%20b', pathParameters: { id: 'a b' } }, '/api/notes/a%20b'],
+    [
+      'a named path parameter keeps the client’s encoding',
+      { resource: '/api/notes/{id}', path: '/v1/api/notes/a%20b', pathParameters: { id: 'a b' } },
+      '/api/notes/a%20b',
+    ],
     ['a hand-made event without a resource falls back to path', { resource: undefined, path: '/health' }, '/health'],
   ])('REST API: %s', (_name, overrides, expected) => {
     const event = withAppPath(rest(overrides as Partial<RestApiEvent>))

@@ -58,7 +58,10 @@ beforeAll(() => {
 afterAll(() => rmSync(outdir, { recursive: true, force: true }))
 
 /** Loads the bundle in a fresh process, invokes it with each event in turn and reports what had been evaluated after each step. */
-function coldStart(env: Record<string, string>, events: object[]): { evaluated: string[][]; results: { statusCode: number; body: string }[] } {
+function coldStart(
+  env: Record<string, string>,
+  events: object[],
+): { evaluated: string[][]; results: { statusCode: number; body: string }[] } {
   const runner = `
     const steps = []
     const { handler } = require(${JSON.stringify(bundle)})
@@ -72,7 +75,14 @@ function coldStart(env: Record<string, string>, events: object[]): { evaluated: 
       process.stderr.write('REPORT ' + JSON.stringify({ evaluated: steps, results }) + '\\n')
     })()`
   const child = spawnSync(process.execPath, ['-e', runner], {
-    env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', AWS_LAMBDA_FUNCTION_NAME: 'notes-startup', AWS_REGION: 'us-east-1', TABLE_NAME: 'notes', ...env },
+    env: {
+      PATH: process.env.PATH,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      AWS_LAMBDA_FUNCTION_NAME: 'notes-startup',
+      AWS_REGION: 'us-east-1',
+      TABLE_NAME: 'notes',
+      ...env,
+    },
     encoding: 'utf8',
     timeout: 20_000,
   })
@@ -104,7 +114,10 @@ describe('the Lambda bundle at cold start', () => {
   })
 
   it('loads jwks-rsa at start when JWT_JWKS_URI is set, and still not the SDK', () => {
-    const { evaluated } = coldStart({ JWT_JWKS_URI: 'http://127.0.0.1:9/jwks.json', JWT_ISSUER: 'https://idp.example/', JWT_AUDIENCE: 'notes' }, [])
+    const { evaluated } = coldStart(
+      { JWT_JWKS_URI: 'http://127.0.0.1:9/jwks.json', JWT_ISSUER: 'https://idp.example/', JWT_AUDIENCE: 'notes' },
+      [],
+    )
 
     expect(evaluated[0]).toContain('jwks-rsa')
     expect(evaluated[0]).not.toContain('client-dynamodb')
@@ -114,7 +127,12 @@ describe('the Lambda bundle at cold start', () => {
 describe('the Lambda bundle without legacy charsets', () => {
   const register = (contentType: string, body: Buffer) => {
     const event = httpApiEvent({ method: 'POST', path: '/auth/register', headers: { 'Content-Type': contentType } })
-    return { ...event, body: body.toString('base64'), isBase64Encoded: true, headers: { ...event.headers, 'content-length': String(body.length) } }
+    return {
+      ...event,
+      body: body.toString('base64'),
+      isBase64Encoded: true,
+      headers: { ...event.headers, 'content-length': String(body.length) },
+    }
   }
   const json = JSON.stringify({ email: 'charset@example.com' })
 
@@ -149,7 +167,13 @@ describe('mime-types in the Lambda bundle, over its trimmed mime-db', () => {
   it('gives the answers of the whole mime-db for every type and extension', () => {
     const full = require('mime-types') as MimeTypes
     const bundled = require(path.join(outdir, 'mime-types.js')) as MimeTypes
-    const types = [...Object.keys(require('mime-db')), 'application/problem+json', 'text/x-unknown', 'application/x-unknown', 'application/json; charset=utf-8']
+    const types = [
+      ...Object.keys(require('mime-db')),
+      'application/problem+json',
+      'text/x-unknown',
+      'application/x-unknown',
+      'application/json; charset=utf-8',
+    ]
     const extensions = [...Object.keys(full.types), 'bin', 'json', 'html', 'no-such-extension']
     const answers = (mime: MimeTypes) => ({
       types: types.map((type) => [mime.charset(type), mime.contentType(type), mime.extension(type)]),

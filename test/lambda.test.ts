@@ -79,23 +79,79 @@ const auth = (s: Session) => ({ Authorization: `Bearer ${s.token}` })
 function sessionSteps(email: string): Step[] {
   return [
     { name: 'health', request: () => ({ method: 'GET', path: '/health' }) },
-    { name: 'register', request: () => ({ method: 'POST', path: '/auth/register', headers: json, body: JSON.stringify({ email, password: 'correct horse battery' }) }) },
-    { name: 'create a note', request: (s) => ({ method: 'POST', path: '/api/notes', headers: { ...json, ...auth(s) }, body: JSON.stringify({ title: 'First', tags: ['a'] }) }) },
+    {
+      name: 'register',
+      request: () => ({
+        method: 'POST',
+        path: '/auth/register',
+        headers: json,
+        body: JSON.stringify({ email, password: 'correct horse battery' }),
+      }),
+    },
+    {
+      name: 'create a note',
+      request: (s) => ({
+        method: 'POST',
+        path: '/api/notes',
+        headers: { ...json, ...auth(s) },
+        body: JSON.stringify({ title: 'First', tags: ['a'] }),
+      }),
+    },
     { name: 'list notes', request: (s) => ({ method: 'GET', path: '/api/notes', headers: auth(s) }) },
     { name: 'get the note', request: (s) => ({ method: 'GET', path: `/api/notes/${s.noteId}`, headers: auth(s) }) },
     { name: 'unknown route (404)', request: () => ({ method: 'GET', path: '/nowhere' }) },
     { name: 'wrong method (405)', request: () => ({ method: 'PUT', path: '/health', headers: json, body: '{}' }) },
-    { name: 'failed validation (400)', request: (s) => ({ method: 'POST', path: '/api/notes', headers: { ...json, ...auth(s) }, body: JSON.stringify({ title: '', userId: 'x' }) }) },
+    {
+      name: 'failed validation (400)',
+      request: (s) => ({
+        method: 'POST',
+        path: '/api/notes',
+        headers: { ...json, ...auth(s) },
+        body: JSON.stringify({ title: '', userId: 'x' }),
+      }),
+    },
     { name: 'no token (401)', request: () => ({ method: 'GET', path: '/api/notes' }) },
-    { name: 'malformed JSON (400)', request: (s) => ({ method: 'POST', path: '/api/notes', headers: { ...json, ...auth(s) }, body: '{"title": "unfinished' }) },
-    { name: 'base64 body', request: (s) => ({ method: 'POST', path: '/api/notes', headers: { ...json, ...auth(s) }, body: JSON.stringify({ title: 'Grüße ✓', body: 'binary-safe' }), base64: true }) },
-    { name: 'repeated If-Match header', needs: 'repeatedHeaders', request: (s) => ({ method: 'PATCH', path: `/api/notes/${s.noteId}`, headers: { ...json, ...auth(s), 'If-Match': ['"1"', '"7"'] }, body: JSON.stringify({ title: 'Second' }) }) },
-    { name: 'repeated query key (400)', needs: 'repeatedQueryKeys', request: (s) => ({ method: 'GET', path: '/api/notes?limit=1&limit=2', headers: auth(s) }) },
+    {
+      name: 'malformed JSON (400)',
+      request: (s) => ({ method: 'POST', path: '/api/notes', headers: { ...json, ...auth(s) }, body: '{"title": "unfinished' }),
+    },
+    {
+      name: 'base64 body',
+      request: (s) => ({
+        method: 'POST',
+        path: '/api/notes',
+        headers: { ...json, ...auth(s) },
+        body: JSON.stringify({ title: 'Grüße ✓', body: 'binary-safe' }),
+        base64: true,
+      }),
+    },
+    {
+      name: 'repeated If-Match header',
+      needs: 'repeatedHeaders',
+      request: (s) => ({
+        method: 'PATCH',
+        path: `/api/notes/${s.noteId}`,
+        headers: { ...json, ...auth(s), 'If-Match': ['"1"', '"7"'] },
+        body: JSON.stringify({ title: 'Second' }),
+      }),
+    },
+    {
+      name: 'repeated query key (400)',
+      needs: 'repeatedQueryKeys',
+      request: (s) => ({ method: 'GET', path: '/api/notes?limit=1&limit=2', headers: auth(s) }),
+    },
     { name: 'encoded query value (400)', request: (s) => ({ method: 'GET', path: '/api/notes?cursor=a%20b%26c%3D', headers: auth(s) }) },
     { name: 'paginated list', request: (s) => ({ method: 'GET', path: '/api/notes?limit=1', headers: auth(s) }) },
     { name: 'URL-encoded unknown id', request: (s) => ({ method: 'GET', path: '/api/notes/caf%C3%A9%20x', headers: auth(s) }) },
     { name: 'URL-encoded unknown route', request: () => ({ method: 'GET', path: '/n%C3%B6where%20at%20all' }) },
-    { name: 'CORS preflight', request: () => ({ method: 'OPTIONS', path: '/api/notes', headers: { Origin: 'https://notes.example.com', 'Access-Control-Request-Method': 'PATCH' } }) },
+    {
+      name: 'CORS preflight',
+      request: () => ({
+        method: 'OPTIONS',
+        path: '/api/notes',
+        headers: { Origin: 'https://notes.example.com', 'Access-Control-Request-Method': 'PATCH' },
+      }),
+    },
     { name: 'delete to the trash', request: (s) => ({ method: 'DELETE', path: `/api/notes/${s.noteId}`, headers: auth(s) }) },
     { name: 'trash', request: (s) => ({ method: 'GET', path: '/api/trash', headers: auth(s) }) },
   ]
@@ -139,7 +195,11 @@ const noteIdPattern = /\b[0-9A-HJKMNP-TV-Z]{26}\b/g
 function comparable(res: HttpResponse, s: Session) {
   const swap = (text: string) => {
     let out = text
-    for (const [value, name] of [[s.token, '<token>'], [s.noteId, '<noteId>'], [s.userId, '<userId>']] as const) {
+    for (const [value, name] of [
+      [s.token, '<token>'],
+      [s.noteId, '<noteId>'],
+      [s.userId, '<userId>'],
+    ] as const) {
       if (value) out = out.split(value).join(name)
     }
     return out
@@ -209,31 +269,43 @@ describe('Lambda handler: what the app itself never sends', () => {
 
   afterAll(() => new Promise((resolve) => extrasServer.close(resolve)))
 
-  it.each(eventSources.map((source) => [source.name, source] as const))('%s: carries cookies both ways, as the source allows', async (_name, source) => {
-    const req = { method: 'GET', path: '/cookies', headers: { Cookie: 'session=abc; theme=dark' } }
-    const expected = await viaSupertest(extrasServer, req)
-    const { response } = await viaLambda(handler, source, req)
+  it.each(eventSources.map((source) => [source.name, source] as const))(
+    '%s: carries cookies both ways, as the source allows',
+    async (_name, source) => {
+      const req = { method: 'GET', path: '/cookies', headers: { Cookie: 'session=abc; theme=dark' } }
+      const expected = await viaSupertest(extrasServer, req)
+      const { response } = await viaLambda(handler, source, req)
 
-    expect(expected.headers['set-cookie']).toEqual(['a=1; Path=/; HttpOnly', 'b=2; Path=/; Secure'])
-    expect(JSON.parse(response.body)).toEqual({ cookie: 'session=abc; theme=dark' })
-    if (source.limits.repeatedHeaders) {
-      // An ALB target group without multi-value headers holds one value per header, both ways.
-      expect(response.headers['set-cookie']).toBe('a=1; Path=/; HttpOnly')
-    } else {
-      expect(response.headers['set-cookie']).toEqual(expected.headers['set-cookie'])
-      expect(String(response.headers['x-multi']).replace(/,\s*/g, ',')).toBe('one,two')
-    }
-  })
+      expect(expected.headers['set-cookie']).toEqual(['a=1; Path=/; HttpOnly', 'b=2; Path=/; Secure'])
+      expect(JSON.parse(response.body)).toEqual({ cookie: 'session=abc; theme=dark' })
+      if (source.limits.repeatedHeaders) {
+        // An ALB target group without multi-value headers holds one value per header, both ways.
+        expect(response.headers['set-cookie']).toBe('a=1; Path=/; HttpOnly')
+      } else {
+        expect(response.headers['set-cookie']).toEqual(expected.headers['set-cookie'])
+        expect(String(response.headers['x-multi']).replace(/,\s*/g, ',')).toBe('one,two')
+      }
+    },
+  )
 
-  it.each(eventSources.map((source) => [source.name, source] as const))('%s: sends a binary body base64-encoded and takes one in', async (_name, source) => {
-    const image = await viaLambda(handler, source, { method: 'GET', path: '/image' })
-    const bytes = 'binary\u0000\u00ff\u0001data'
-    const echo = await viaLambda(handler, source, { method: 'POST', path: '/echo', headers: { 'Content-Type': 'application/octet-stream' }, body: bytes, base64: true })
+  it.each(eventSources.map((source) => [source.name, source] as const))(
+    '%s: sends a binary body base64-encoded and takes one in',
+    async (_name, source) => {
+      const image = await viaLambda(handler, source, { method: 'GET', path: '/image' })
+      const bytes = 'binary\u0000\u00ff\u0001data'
+      const echo = await viaLambda(handler, source, {
+        method: 'POST',
+        path: '/echo',
+        headers: { 'Content-Type': 'application/octet-stream' },
+        body: bytes,
+        base64: true,
+      })
 
-    expect(image.response.status).toBe(200)
-    expect(image.response.raw).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff, 0x10]))
-    expect(echo.response.body).toBe(bytes)
-  })
+      expect(image.response.status).toBe(200)
+      expect(image.response.raw).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff, 0x10]))
+      expect(echo.response.body).toBe(bytes)
+    },
+  )
 })
 
 describe('Lambda entry cold start', () => {
@@ -250,6 +322,8 @@ describe('Lambda entry cold start', () => {
   it('refuses a JWT_SECRET that is still the CloudFormation reference to SSM', () => {
     const reference = '{{resolve:ssm:/notes/prod/jwt-secret}}'
 
-    expect(() => importLambda({ ...lambdaEnv, JWT_SECRET: reference })).toThrow(`JWT_SECRET holds an unresolved CloudFormation reference (${reference})`)
+    expect(() => importLambda({ ...lambdaEnv, JWT_SECRET: reference })).toThrow(
+      `JWT_SECRET holds an unresolved CloudFormation reference (${reference})`,
+    )
   })
 })

@@ -20,7 +20,6 @@ let exportNotes: Handler
 const tableName = `notes-phase-two-${Date.now()}`
 const config = loadConfig({ JWT_SECRET: testSecret, TABLE_NAME: tableName })
 
-
 beforeAll(async () => {
   dynamo = await startDynamoWithTable(tableName)
   // Both entries log a JSON line per request to stdout, as on Lambda.
@@ -34,7 +33,10 @@ beforeAll(async () => {
     CORS_ORIGINS: 'https://notes.example.com',
   }
   api = coldStart(env, () => (require('../lambda') as typeof import('../lambda')).handler as Handler)
-  exportNotes = coldStart(env, () => (require('../functions/export-notes') as typeof import('../functions/export-notes')).handler as Handler)
+  exportNotes = coldStart(
+    env,
+    () => (require('../functions/export-notes') as typeof import('../functions/export-notes')).handler as Handler,
+  )
 })
 
 afterAll(async () => {
@@ -70,7 +72,12 @@ describe('GET /api/notes/export through its own function and through api', () =>
 
   beforeAll(async () => {
     for (const title of ['First', 'Second', 'Third']) {
-      const { result } = await invoke(api, { method: 'POST', path: '/api/notes', headers: { ...auth(ada), 'Content-Type': 'application/json' }, body: JSON.stringify({ title, tags: [title.toLowerCase()] }) })
+      const { result } = await invoke(api, {
+        method: 'POST',
+        path: '/api/notes',
+        headers: { ...auth(ada), 'Content-Type': 'application/json' },
+        body: JSON.stringify({ title, tags: [title.toLowerCase()] }),
+      })
       expect(result.statusCode).toBe(201)
     }
   })
@@ -78,10 +85,19 @@ describe('GET /api/notes/export through its own function and through api', () =>
   it.each<[string, HttpRequest]>([
     ['the caller’s notes', { method: 'GET', path: '/api/notes/export', headers: auth(ada) }],
     ['another user’s (empty) export', { method: 'GET', path: '/api/notes/export', headers: auth(signToken(config, { sub: 'user-bob' })) }],
-    ['a cross-origin request from the SPA', { method: 'GET', path: '/api/notes/export', headers: { ...auth(ada), Origin: 'https://notes.example.com' } }],
+    [
+      'a cross-origin request from the SPA',
+      { method: 'GET', path: '/api/notes/export', headers: { ...auth(ada), Origin: 'https://notes.example.com' } },
+    ],
     ['no token (401)', { method: 'GET', path: '/api/notes/export' }],
-    ['an expired token (401)', { method: 'GET', path: '/api/notes/export', headers: auth(signToken(config, { exp: Math.floor(Date.now() / 1000) - 60 })) }],
-    ['a token without notes:read (403)', { method: 'GET', path: '/api/notes/export', headers: auth(signToken(config, { scope: 'notes:write' })) }],
+    [
+      'an expired token (401)',
+      { method: 'GET', path: '/api/notes/export', headers: auth(signToken(config, { exp: Math.floor(Date.now() / 1000) - 60 })) },
+    ],
+    [
+      'a token without notes:read (403)',
+      { method: 'GET', path: '/api/notes/export', headers: auth(signToken(config, { scope: 'notes:write' })) },
+    ],
     ['a query parameter (400)', { method: 'GET', path: '/api/notes/export?limit=1', headers: auth(ada) }],
   ])('answers %s the same', async (_name, req) => {
     const viaApi = await invoke(api, req)

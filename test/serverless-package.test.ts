@@ -137,7 +137,14 @@ describe('serverless package, offline', () => {
     ]) {
       expect({ type, present: types.includes(type) }).toEqual({ type, present: true })
     }
-    expect(off.template.Outputs).toEqual(expect.objectContaining({ HttpApiUrl: expect.anything(), SiteUrl: expect.anything(), SiteBucketName: expect.anything(), ChangesTopicArn: expect.anything() }))
+    expect(off.template.Outputs).toEqual(
+      expect.objectContaining({
+        HttpApiUrl: expect.anything(),
+        SiteUrl: expect.anything(),
+        SiteBucketName: expect.anything(),
+        ChangesTopicArn: expect.anything(),
+      }),
+    )
   })
 
   it('runs every function on nodejs22.x from its bundle, and deploys nothing else', () => {
@@ -161,7 +168,10 @@ describe('serverless package, offline', () => {
   })
 
   it('gives each stage its own table and function names', () => {
-    const names = (p: Packaged) => [one(p, 'AWS::DynamoDB::Table')[1].Properties.TableName, one(p, 'AWS::SNS::Topic')[1].Properties.TopicName]
+    const names = (p: Packaged) => [
+      one(p, 'AWS::DynamoDB::Table')[1].Properties.TableName,
+      one(p, 'AWS::SNS::Topic')[1].Properties.TopicName,
+    ]
 
     expect(names(off)).toEqual(['notes-ci-notes', 'notes-ci-changes'])
     expect(names(on)).toEqual(['notes-ci2-notes', 'notes-ci2-changes'])
@@ -190,7 +200,9 @@ describe('serverless package, offline', () => {
     expect(env.TABLE_NAME).toBe('notes-ci-notes')
     // Empty: the app's own sign-in and its default issuer and audience.
     expect([env.JWT_JWKS_URI, env.JWT_ISSUER, env.JWT_AUDIENCE]).toEqual(['', '', ''])
-    expect(env.CORS_ORIGINS).toEqual({ 'Fn::If': ['CorsFromCloudFront', { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': ['SiteDistribution', 'DomainName'] }]] }, ''] })
+    expect(env.CORS_ORIGINS).toEqual({
+      'Fn::If': ['CorsFromCloudFront', { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': ['SiteDistribution', 'DomainName'] }]] }, ''],
+    })
   })
 
   it('keeps every log group for a set number of days', () => {
@@ -213,18 +225,35 @@ describe('serverless package, offline', () => {
     const site = off.template.Resources.SiteBucket.Properties
     const policy = off.template.Resources.SiteBucketPolicy.Properties.PolicyDocument.Statement
 
-    expect(site.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true })
-    expect(config.Origins[0]).toMatchObject({ OriginAccessControlId: { 'Fn::GetAtt': ['SiteOriginAccessControl', 'Id'] }, S3OriginConfig: { OriginAccessIdentity: '' } })
+    expect(site.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    })
+    expect(config.Origins[0]).toMatchObject({
+      OriginAccessControlId: { 'Fn::GetAtt': ['SiteOriginAccessControl', 'Id'] },
+      S3OriginConfig: { OriginAccessIdentity: '' },
+    })
     expect(config.DefaultRootObject).toBe('index.html')
-    expect(config.DefaultCacheBehavior).toMatchObject({ ViewerProtocolPolicy: 'redirect-to-https', ResponseHeadersPolicyId: '67f7725c-6f97-4210-82d7-5512b31e9d03' })
-    expect(config.CustomErrorResponses).toEqual(expect.arrayContaining([expect.objectContaining({ ErrorCode: 403, ResponseCode: 200, ResponsePagePath: '/index.html' })]))
+    expect(config.DefaultCacheBehavior).toMatchObject({
+      ViewerProtocolPolicy: 'redirect-to-https',
+      ResponseHeadersPolicyId: '67f7725c-6f97-4210-82d7-5512b31e9d03',
+    })
+    expect(config.CustomErrorResponses).toEqual(
+      expect.arrayContaining([expect.objectContaining({ ErrorCode: 403, ResponseCode: 200, ResponsePagePath: '/index.html' })]),
+    )
     expect(policy[0]).toMatchObject({ Effect: 'Allow', Principal: { Service: 'cloudfront.amazonaws.com' }, Action: 's3:GetObject' })
     expect(policy[0].Condition.StringEquals['AWS:SourceArn']).toBeDefined()
   })
 
   describe('IAM', () => {
     const statements = (p: Packaged, roleId: string) =>
-      p.template.Resources[roleId].Properties.Policies.flatMap((policy: any) => policy.PolicyDocument.Statement) as { Effect: string; Action: string | string[]; Resource: unknown }[]
+      p.template.Resources[roleId].Properties.Policies.flatMap((policy: any) => policy.PolicyDocument.Statement) as {
+        Effect: string
+        Action: string | string[]
+        Resource: unknown
+      }[]
     const actions = (p: Packaged, roleId: string) => statements(p, roleId).flatMap((s) => s.Action)
     const table = { 'Fn::GetAtt': ['NotesTable', 'Arn'] }
     const index = (name: string) => ({ 'Fn::Join': ['', [table, `/index/${name}`]] })
@@ -256,14 +285,26 @@ describe('serverless package, offline', () => {
 
     it('lets the api read and write the table and its indexes, and nothing of SNS or the stream', () => {
       expect(off.template.Resources.ApiLambdaFunction.Properties.Role).toEqual({ 'Fn::GetAtt': ['ApiRole', 'Arn'] })
-      expect(actions(off, 'ApiRole').filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'])
+      expect(
+        actions(off, 'ApiRole')
+          .filter((a) => a.startsWith('dynamodb:'))
+          .sort(),
+      ).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'])
       expect(actions(off, 'ApiRole').some((a) => a.startsWith('sns:'))).toBe(false)
     })
 
     it('lets changes read the stream and publish to the topic, and write nothing to the table', () => {
       expect(off.template.Resources.ChangesLambdaFunction.Properties.Role).toEqual({ 'Fn::GetAtt': ['ChangesRole', 'Arn'] })
       expect(actions(off, 'ChangesRole').sort()).toEqual(
-        ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sns:Publish'].sort(),
+        [
+          'dynamodb:DescribeStream',
+          'dynamodb:GetRecords',
+          'dynamodb:GetShardIterator',
+          'dynamodb:ListStreams',
+          'logs:CreateLogStream',
+          'logs:PutLogEvents',
+          'sns:Publish',
+        ].sort(),
       )
       const stream = statements(off, 'ChangesRole').find((s) => [s.Action].flat().includes('dynamodb:GetRecords'))
       expect(stream?.Resource).toEqual({ 'Fn::GetAtt': ['NotesTable', 'StreamArn'] })
@@ -296,10 +337,16 @@ describe('serverless package, offline', () => {
       // Sign-in, registration, health and CORS preflights carry no token: they bypass it.
       expect(routes.$default.AuthorizationType).toBeUndefined()
       expect(routes['OPTIONS /api/{proxy+}'].AuthorizationType).toBeUndefined()
-      expect(fn).toMatchObject({ Handler: 'dist/authorizer.handler', Runtime: 'nodejs22.x', Role: { 'Fn::GetAtt': ['AuthorizerRole', 'Arn'] } })
+      expect(fn).toMatchObject({
+        Handler: 'dist/authorizer.handler',
+        Runtime: 'nodejs22.x',
+        Role: { 'Fn::GetAtt': ['AuthorizerRole', 'Arn'] },
+      })
       expect(fn.Environment.Variables.JWT_SECRET).toBe('{{resolve:ssm:/notes/ci2/jwt-secret}}')
       expect(on.artifacts.authorizer).toEqual(['dist/authorizer.js'])
-      expect(ofType(on, 'AWS::Lambda::Permission').map(([, p]) => p.Properties.FunctionName)).toContainEqual({ 'Fn::GetAtt': ['AuthorizerLambdaFunction', 'Arn'] })
+      expect(ofType(on, 'AWS::Lambda::Permission').map(([, p]) => p.Properties.FunctionName)).toContainEqual({
+        'Fn::GetAtt': ['AuthorizerLambdaFunction', 'Arn'],
+      })
     })
   })
 
@@ -319,19 +366,35 @@ describe('serverless package, offline', () => {
 
       expect(integrationOf(p, 'GET /api/notes/export')).toBe('ExportNotesLambdaFunction')
       expect(routeKeys.length).toBeGreaterThan(1)
-      for (const key of routeKeys.filter((k) => k !== 'GET /api/notes/export')) expect({ key, fn: integrationOf(p, key) }).toEqual({ key, fn: 'ApiLambdaFunction' })
+      for (const key of routeKeys.filter((k) => k !== 'GET /api/notes/export'))
+        expect({ key, fn: integrationOf(p, key) }).toEqual({ key, fn: 'ApiLambdaFunction' })
       const permissions = ofType(p, 'AWS::Lambda::Permission').map(([, r]) => r.Properties)
-      expect(permissions).toContainEqual(expect.objectContaining({ FunctionName: { 'Fn::GetAtt': ['ExportNotesLambdaFunction', 'Arn'] }, Principal: 'apigateway.amazonaws.com' }))
+      expect(permissions).toContainEqual(
+        expect.objectContaining({
+          FunctionName: { 'Fn::GetAtt': ['ExportNotesLambdaFunction', 'Arn'] },
+          Principal: 'apigateway.amazonaws.com',
+        }),
+      )
     })
 
     it('lets exportNotes only Query the live index and write its own log, nothing else', () => {
       const fn = off.template.Resources.ExportNotesLambdaFunction.Properties
-      const statements = off.template.Resources.ExportNotesRole.Properties.Policies.flatMap((policy: any) => policy.PolicyDocument.Statement)
+      const statements = off.template.Resources.ExportNotesRole.Properties.Policies.flatMap(
+        (policy: any) => policy.PolicyDocument.Statement,
+      )
 
       expect(fn.Role).toEqual({ 'Fn::GetAtt': ['ExportNotesRole', 'Arn'] })
       expect(statements).toEqual([
-        { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': ['ExportNotesLogGroup', 'Arn'] } },
-        { Effect: 'Allow', Action: 'dynamodb:Query', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['NotesTable', 'Arn'] }, '/index/live']] } },
+        {
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: { 'Fn::GetAtt': ['ExportNotesLogGroup', 'Arn'] },
+        },
+        {
+          Effect: 'Allow',
+          Action: 'dynamodb:Query',
+          Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['NotesTable', 'Arn'] }, '/index/live']] },
+        },
       ])
     })
 

@@ -60,7 +60,9 @@ function createKeyStore(fetchKeys: () => Promise<Map<string, KeyObject>>, clock:
       lastFailure = err
       throw err
     }
-    inFlight = fetchKeys().then(replaceKeys, rememberFailure).finally(() => void (inFlight = undefined))
+    inFlight = fetchKeys()
+      .then(replaceKeys, rememberFailure)
+      .finally(() => void (inFlight = undefined))
     return inFlight
   }
 
@@ -156,7 +158,8 @@ function checkAudience(claims: JwtPayload, audience: string): void {
   }
   const forThisApi =
     claims.token_use === 'access' &&
-    (claims.client_id === audience || (typeof claims.scope === 'string' && claims.scope.split(' ').some((s) => s.startsWith(`${audience}/`))))
+    (claims.client_id === audience ||
+      (typeof claims.scope === 'string' && claims.scope.split(' ').some((s) => s.startsWith(`${audience}/`))))
   if (!forThisApi) throw invalidToken(new Error('token has no aud for this API'))
 }
 

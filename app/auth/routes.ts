@@ -14,7 +14,10 @@ export function authRoutes(deps: { users: UsersRepository; jwt: JwtConfig; clock
   const { users, jwt, clock } = deps
   const router = express.Router()
 
-  const signedIn = (user: { id: string; email: string }) => ({ ...issueToken(jwt, user, clock()), user: { id: user.id, email: user.email } })
+  const signedIn = (user: { id: string; email: string }) => ({
+    ...issueToken(jwt, user, clock()),
+    user: { id: user.id, email: user.email },
+  })
 
   resource(router, '/register', {
     post: async (req, res) => {

@@ -72,10 +72,18 @@ export function identityFromClaims(claims: JwtPayload): Identity {
 
 function scopesOf(claims: JwtPayload): string[] {
   const scopes = new Set<string>()
-  if (typeof claims.scope === 'string') claims.scope.split(' ').filter(Boolean).forEach((s) => scopes.add(s))
+  if (typeof claims.scope === 'string')
+    claims.scope
+      .split(' ')
+      .filter(Boolean)
+      .forEach((s) => scopes.add(s))
   for (const list of [claims.scp, claims.permissions]) {
     if (Array.isArray(list)) list.filter((s): s is string => typeof s === 'string').forEach((s) => scopes.add(s))
-    else if (typeof list === 'string') list.split(' ').filter(Boolean).forEach((s) => scopes.add(s))
+    else if (typeof list === 'string')
+      list
+        .split(' ')
+        .filter(Boolean)
+        .forEach((s) => scopes.add(s))
   }
   return [...scopes]
 }

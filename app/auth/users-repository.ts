@@ -39,7 +39,9 @@ export function createUsersRepository(deps: { db: DynamoDBDocumentClient; tableN
 
     async findByEmail(email) {
       const { GetCommand } = documentCommands()
-      const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: key(email), ConsistentRead: true })).catch(rethrowUnavailable)
+      const { Item } = await db
+        .send(new GetCommand({ TableName: tableName, Key: key(email), ConsistentRead: true }))
+        .catch(rethrowUnavailable)
       if (!Item) return undefined
       return { id: Item.id, email: Item.email, passwordHash: Item.passwordHash, createdAt: Item.createdAt }
     },

@@ -27,8 +27,7 @@ export async function startEmbeddedDynamo(options: { path?: string } = {}): Prom
   const { port } = server.address() as AddressInfo
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => server.close((err?: Error) => (err ? reject(err) : resolve()))).finally(unlock),
+    close: () => new Promise<void>((resolve, reject) => server.close((err?: Error) => (err ? reject(err) : resolve()))).finally(unlock),
   }
 }
 
@@ -44,7 +43,9 @@ function lockDataDir(dir: string): () => void {
   } catch {
     const owner = Number(readFileSync(lockFile, 'utf8'))
     if (isAlive(owner)) {
-      throw new DataDirInUseError(`Another process (pid ${owner}) is using ${dir}; stop it first, or point DYNAMODB_ENDPOINT at its database`)
+      throw new DataDirInUseError(
+        `Another process (pid ${owner}) is using ${dir}; stop it first, or point DYNAMODB_ENDPOINT at its database`,
+      )
     }
     writeFileSync(lockFile, String(process.pid)) // left behind by a process that died
   }

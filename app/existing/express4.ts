@@ -38,7 +38,10 @@ const patched = Symbol('notes: promise rejections reach next')
 
 /** An Express 4 app (`lazyrouter` is gone in 5) or router (`process_params` too). */
 export function isExpress4(code: unknown): code is Express4App | Express4Router {
-  return typeof code === 'function' && (typeof (code as Express4App).lazyrouter === 'function' || typeof (code as Express4Router).process_params === 'function')
+  return (
+    typeof code === 'function' &&
+    (typeof (code as Express4App).lazyrouter === 'function' || typeof (code as Express4Router).process_params === 'function')
+  )
 }
 
 /** The Express 4 app or router as an Express 5 middleware; see the top of this file for what it changes. */

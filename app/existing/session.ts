@@ -60,7 +60,12 @@ export function sessionFromToken(logger: Logger, fromIdentity: SessionFromIdenti
 
 /** What express-session and passport put on a request, as this layer provides it. Not declared on Express's Request: only mounted code sees it. */
 export interface SessionRequest extends Request {
-  session: Record<string, unknown> & { id: string; save(cb?: () => void): unknown; destroy(cb?: () => void): unknown; regenerate(cb?: () => void): unknown }
+  session: Record<string, unknown> & {
+    id: string
+    save(cb?: () => void): unknown
+    destroy(cb?: () => void): unknown
+    regenerate(cb?: () => void): unknown
+  }
   sessionID: string
   isAuthenticated(): boolean
   isUnauthenticated(): boolean

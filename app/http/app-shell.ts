@@ -29,7 +29,13 @@ export function createAppShell(deps: ShellDeps, addRoutes: (app: Express) => voi
 
   // Off the production path the dev server is plain HTTP: without this, Safari upgrades the SPA's own scripts to https.
   const upgradeInsecureRequests = config.production ? [] : null
-  app.use(requestId(deps.requestIdOf), accessLog(logger), helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests } } }), cors(config.corsOrigins), jsonBody())
+  app.use(
+    requestId(deps.requestIdOf),
+    accessLog(logger),
+    helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests } } }),
+    cors(config.corsOrigins),
+    jsonBody(),
+  )
 
   addRoutes(app)
 

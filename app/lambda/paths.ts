@@ -23,7 +23,8 @@ export function encodePath(path: string): string {
  * sent it, with whatever stands in front of the app's routes (a stage, a custom domain's base path) removed.
  */
 export function withAppPath<E extends HttpEvent>(event: E): E {
-  if (isHttpApiEvent(event)) return { ...event, rawPath: httpApiPath(event.rawPath, event.requestContext.stage), headers: { ...event.headers } }
+  if (isHttpApiEvent(event))
+    return { ...event, rawPath: httpApiPath(event.rawPath, event.requestContext.stage), headers: { ...event.headers } }
   if (isAlbEvent(event)) return { ...event, path: encodePath(event.path), headers: copy(event.headers) }
   // The adapter would route REST events by `pathParameters.proxy`, which is decoded and loses a nested resource's prefix.
   return { ...event, path: restApiPath(event as RestApiEvent), pathParameters: null, headers: copy(event.headers) }

@@ -62,7 +62,9 @@ export function createNotesRepository(deps: NotesRepositoryDeps): NotesRepositor
   /** After a failed condition: was the note gone (404) or at another version (412)? */
   async function conditionFailure(userId: string, id: string, place: Listing): Promise<HttpError> {
     const { GetCommand } = documentCommands()
-    const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: key(userId, id), ConsistentRead: true })).catch(rethrowUnavailable)
+    const { Item } = await db
+      .send(new GetCommand({ TableName: tableName, Key: key(userId, id), ConsistentRead: true }))
+      .catch(rethrowUnavailable)
     if (!Item || !isIn(place, Item)) return notFound()
     return new HttpError(412, 'Precondition Failed', {
       detail: `The note has changed: it is at version ${Item.version}; reload it and try again`,
@@ -74,7 +76,9 @@ export function createNotesRepository(deps: NotesRepositoryDeps): NotesRepositor
   async function update(userId: string, id: string, place: Listing, input: Omit<UpdateCommandInput, 'TableName' | 'Key' | 'ReturnValues'>) {
     const { UpdateCommand } = documentCommands()
     try {
-      const { Attributes } = await db.send(new UpdateCommand({ TableName: tableName, Key: key(userId, id), ReturnValues: 'ALL_NEW', ...input }))
+      const { Attributes } = await db.send(
+        new UpdateCommand({ TableName: tableName, Key: key(userId, id), ReturnValues: 'ALL_NEW', ...input }),
+      )
       return toNote(Attributes!)
     } catch (err) {
       if (isConditionFailure(err)) throw await conditionFailure(userId, id, place)
@@ -96,7 +100,9 @@ export function createNotesRepository(deps: NotesRepositoryDeps): NotesRepositor
 
     async get(userId, id) {
       const { GetCommand } = documentCommands()
-      const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: key(userId, id), ConsistentRead: true })).catch(rethrowUnavailable)
+      const { Item } = await db
+        .send(new GetCommand({ TableName: tableName, Key: key(userId, id), ConsistentRead: true }))
+        .catch(rethrowUnavailable)
       if (!isIn('live', Item)) throw notFound()
       return toNote(Item)
     },

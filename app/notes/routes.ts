@@ -16,34 +16,52 @@ export function notesRoutes(notes: NotesRepository): Router {
   router.use('/export', exportRoutes(notes)) // before '/:id', which would take "export" for an id
 
   resource(router, '/', {
-    get: [canRead, async (req, res) => {
-      const { limit, cursor } = parse(listQuery, req.query, 'query')
-      res.json(await notes.list(userId(req), 'live', { limit, cursor }))
-    }],
-    post: [canWrite, async (req, res) => {
-      const note = await notes.create(userId(req), parse(noteCreate, req.body, 'body'))
-      sendNote(res.status(201).location(`${req.baseUrl}/${note.id}`), note)
-    }],
+    get: [
+      canRead,
+      async (req, res) => {
+        const { limit, cursor } = parse(listQuery, req.query, 'query')
+        res.json(await notes.list(userId(req), 'live', { limit, cursor }))
+      },
+    ],
+    post: [
+      canWrite,
+      async (req, res) => {
+        const note = await notes.create(userId(req), parse(noteCreate, req.body, 'body'))
+        sendNote(res.status(201).location(`${req.baseUrl}/${note.id}`), note)
+      },
+    ],
   })
 
   resource(router, '/:id', {
-    get: [canRead, async (req, res) => {
-      sendNote(res, await notes.get(userId(req), noteId(req)))
-    }],
-    patch: [canWrite, async (req, res) => {
-      const patch = parse(notePatch, req.body, 'body')
-      sendNote(res, await notes.update(userId(req), noteId(req), patch, ifMatch(req)))
-    }],
-    delete: [canWrite, async (req, res) => {
-      await notes.trash(userId(req), noteId(req), ifMatch(req))
-      res.status(204).end()
-    }],
+    get: [
+      canRead,
+      async (req, res) => {
+        sendNote(res, await notes.get(userId(req), noteId(req)))
+      },
+    ],
+    patch: [
+      canWrite,
+      async (req, res) => {
+        const patch = parse(notePatch, req.body, 'body')
+        sendNote(res, await notes.update(userId(req), noteId(req), patch, ifMatch(req)))
+      },
+    ],
+    delete: [
+      canWrite,
+      async (req, res) => {
+        await notes.trash(userId(req), noteId(req), ifMatch(req))
+        res.status(204).end()
+      },
+    ],
   })
 
   resource(router, '/:id/restore', {
-    post: [canWrite, async (req, res) => {
-      sendNote(res, await notes.restore(userId(req), noteId(req)))
-    }],
+    post: [
+      canWrite,
+      async (req, res) => {
+        sendNote(res, await notes.restore(userId(req), noteId(req)))
+      },
+    ],
   })
 
   return router
@@ -56,10 +74,13 @@ export function notesRoutes(notes: NotesRepository): Router {
 export function exportRoutes(notes: NotesRepository): Router {
   const router = express.Router()
   resource(router, '/', {
-    get: [canRead, async (req, res) => {
-      parse(exportQuery, req.query, 'query')
-      res.json(await notes.exportAll(userId(req)))
-    }],
+    get: [
+      canRead,
+      async (req, res) => {
+        parse(exportQuery, req.query, 'query')
+        res.json(await notes.exportAll(userId(req)))
+      },
+    ],
   })
   return router
 }
@@ -68,10 +89,13 @@ export function exportRoutes(notes: NotesRepository): Router {
 export function trashRoutes(notes: NotesRepository): Router {
   const router = express.Router()
   resource(router, '/', {
-    get: [canRead, async (req, res) => {
-      const { limit, cursor } = parse(listQuery, req.query, 'query')
-      res.json(await notes.list(userId(req), 'trash', { limit, cursor }))
-    }],
+    get: [
+      canRead,
+      async (req, res) => {
+        const { limit, cursor } = parse(listQuery, req.query, 'query')
+        res.json(await notes.list(userId(req), 'trash', { limit, cursor }))
+      },
+    ],
   })
   return router
 }

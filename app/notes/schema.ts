@@ -44,14 +44,10 @@ export const note = z
   })
   .meta({ id: 'Note' })
 
-export const notePage = z
-  .object({ items: z.array(note), nextCursor: z.string().nullable() })
-  .meta({ id: 'NotePage' })
+export const notePage = z.object({ items: z.array(note), nextCursor: z.string().nullable() }).meta({ id: 'NotePage' })
 
 /** `GET /api/notes/export`: every live note, newest first, in one response. */
-export const noteExport = z
-  .object({ exportedAt: z.iso.datetime(), items: z.array(note) })
-  .meta({ id: 'NoteExport' })
+export const noteExport = z.object({ exportedAt: z.iso.datetime(), items: z.array(note) }).meta({ id: 'NoteExport' })
 
 /** The export takes no query parameters; any is a mistake, as on every other route. */
 export const exportQuery = z.strictObject({})

@@ -91,7 +91,22 @@ async function main(): Promise<void> {
     const markdown = toMarkdown(rows)
     console.log(`\n${markdown}\n`)
     const when = new Date().toISOString()
-    const report = { when, node: process.version, cpus: os.cpus().length, quick, settings, seconds: Math.round((Date.now() - started) / 1000), markdown, rows, cold, warm, throughput, bundle, heap, calls }
+    const report = {
+      when,
+      node: process.version,
+      cpus: os.cpus().length,
+      quick,
+      settings,
+      seconds: Math.round((Date.now() - started) / 1000),
+      markdown,
+      rows,
+      cold,
+      warm,
+      throughput,
+      bundle,
+      heap,
+      calls,
+    }
     writeFileSync(path.join(resultsDir, 'latest.json'), JSON.stringify(report, null, 2))
     writeFileSync(path.join(resultsDir, `bench-${when.replace(/[:.]/g, '-')}.json`), JSON.stringify(report, null, 2))
     log(`Wrote bench-results/latest.json (${report.seconds} s)`)
@@ -118,7 +133,12 @@ async function buildBundles(): Promise<Bundles> {
   await script.buildLambdas({ only: 'lambda' })
   const bundle = async (entry: string, name: string, lean: boolean) => {
     const outfile = path.join(buildDir, `${name}.js`)
-    const result = await build({ ...script.bundleOptions, entryPoints: [path.join(here, entry)], outfile, plugins: lean ? [script.leanDependencies] : [] })
+    const result = await build({
+      ...script.bundleOptions,
+      entryPoints: [path.join(here, entry)],
+      outfile,
+      plugins: lean ? [script.leanDependencies] : [],
+    })
     writeFileSync(path.join(buildDir, `${name}.meta.json`), JSON.stringify(result.metafile))
     return outfile
   }
@@ -163,14 +183,23 @@ async function coldStarts(bundles: Bundles, env: Env, token: string) {
   return Object.fromEntries(
     Object.entries(samples).map(([name, list]) => [
       name,
-      { wallMs: median(list.map((s) => s.wallMs)), loadMs: medianOf(list, 'loadMs'), firstAnswerMs: medianOf(list, 'firstAnswerMs'), samples: list.map((s) => round(s.wallMs, 1)) },
+      {
+        wallMs: median(list.map((s) => s.wallMs)),
+        loadMs: medianOf(list, 'loadMs'),
+        firstAnswerMs: medianOf(list, 'firstAnswerMs'),
+        samples: list.map((s) => round(s.wallMs, 1)),
+      },
     ]),
   )
 }
 
 function coldStart(bundle: string, event: object, env: Env): Promise<ColdSample> {
   const started = performance.now()
-  const child = fork(path.join(here, 'workers/cold-start.cjs'), [bundle], { execArgv: [], env: { ...env, BENCH_EVENT: JSON.stringify(event) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+  const child = fork(path.join(here, 'workers/cold-start.cjs'), [bundle], {
+    execArgv: [],
+    env: { ...env, BENCH_EVENT: JSON.stringify(event) },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  })
   return new Promise((resolve, reject) => {
     let report: { status: number; loadMs: number; firstAnswerMs: number } | undefined
     child.on('message', (message) => void (report = message as typeof report))
@@ -218,7 +247,10 @@ async function warmCosts(bundles: Bundles, env: Env, token: string) {
     if (list.some((s) => s.status !== 200)) throw new Error(`warm ${name} answered ${list.map((s) => s.status)}`)
   }
   return Object.fromEntries(
-    Object.entries(samples).map(([name, list]) => [name, { perInvocationUs: median(list.map((s) => s.perInvocationUs)), samples: list.map((s) => round(s.perInvocationUs, 1)) }]),
+    Object.entries(samples).map(([name, list]) => [
+      name,
+      { perInvocationUs: median(list.map((s) => s.perInvocationUs)), samples: list.map((s) => round(s.perInvocationUs, 1)) },
+    ]),
   )
 }
 
@@ -252,7 +284,11 @@ function warmRun(bundle: string, event: object, env: Env, warmUp = settings.warm
 async function throughputs(env: Env, stubToken: string) {
   const servers: ChildProcess[] = []
   const start = async (file: string, args: string[] = [], execArgv: string[] = []) => {
-    const child = fork(path.join(here, file), args, { execArgv, env: { ...env, AWS_LAMBDA_FUNCTION_NAME: '', DYNAMODB_ENDPOINT: '' }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+    const child = fork(path.join(here, file), args, {
+      execArgv,
+      env: { ...env, AWS_LAMBDA_FUNCTION_NAME: '', DYNAMODB_ENDPOINT: '' },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    })
     servers.push(child)
     const { port } = await new Promise<{ port: number }>((resolve, reject) => {
       child.once('message', (message) => resolve(message as { port: number }))
@@ -276,7 +312,9 @@ async function throughputs(env: Env, stubToken: string) {
     }
     for (const target of Object.values(targets)) await target() // warm-up: JIT and connections
     const samples = await interleave(targets, settings.throughputRounds)
-    return Object.fromEntries(Object.entries(samples).map(([name, list]) => [name, { requestsPerSecond: median(list), samples: list.map((s) => Math.round(s)) }]))
+    return Object.fromEntries(
+      Object.entries(samples).map(([name, list]) => [name, { requestsPerSecond: median(list), samples: list.map((s) => Math.round(s)) }]),
+    )
   } finally {
     for (const server of servers) server.kill()
   }
@@ -291,7 +329,11 @@ async function load(url: string, headers: Record<string, string> = {}): Promise<
 /** A user with five notes on the app server, through its API; returns the user's token. */
 async function seedUser(base: string): Promise<string> {
   const post = (route: string, body: object, token?: string) =>
-    fetch(`${base}${route}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) })
+    fetch(`${base}${route}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    })
   const registered = await post('/auth/register', { email: 'bench@example.com', password: 'correct horse battery' })
   const { token } = (await registered.json()) as { token: string }
   for (let i = 1; i <= 5; i++) await post('/api/notes', { title: `Note ${i}`, body: 'A short body.', tags: ['bench'] }, token)
@@ -331,21 +373,39 @@ async function countDatabaseCalls(config: Config) {
   await call('GET /health', () => request(app).get('/health'), 200)
   await call('GET /api/me', () => request(app).get('/api/me').set(auth), 200)
   const created = await call('POST /api/notes', () => request(app).post('/api/notes').set(auth).send({ title: 'Counted' }), 201)
-  for (let i = 2; i <= 5; i++) await request(app).post('/api/notes').set(auth).send({ title: `Note ${i}` })
+  for (let i = 2; i <= 5; i++)
+    await request(app)
+      .post('/api/notes')
+      .set(auth)
+      .send({ title: `Note ${i}` })
   const id = created.body.id as string
   await call('GET /api/notes (one page of 20)', () => request(app).get('/api/notes').set(auth), 200)
   let cursor: string | null = null
-  await call('GET /api/notes?limit=2, walking all 3 pages', async () => {
-    let res
-    do {
-      res = await request(app).get(`/api/notes?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`).set(auth)
-      cursor = res.body.nextCursor
-    } while (cursor)
-    return res
-  }, 200)
+  await call(
+    'GET /api/notes?limit=2, walking all 3 pages',
+    async () => {
+      let res
+      do {
+        res = await request(app)
+          .get(`/api/notes?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)
+          .set(auth)
+        cursor = res.body.nextCursor
+      } while (cursor)
+      return res
+    },
+    200,
+  )
   await call('GET /api/notes/:id', () => request(app).get(`/api/notes/${id}`).set(auth), 200)
-  await call('PATCH /api/notes/:id', () => request(app).patch(`/api/notes/${id}`).set(auth).set('if-match', '"1"').send({ title: 'Changed' }), 200)
-  await call('PATCH /api/notes/:id, stale If-Match (412)', () => request(app).patch(`/api/notes/${id}`).set(auth).set('if-match', '"1"').send({ title: 'Again' }), 412)
+  await call(
+    'PATCH /api/notes/:id',
+    () => request(app).patch(`/api/notes/${id}`).set(auth).set('if-match', '"1"').send({ title: 'Changed' }),
+    200,
+  )
+  await call(
+    'PATCH /api/notes/:id, stale If-Match (412)',
+    () => request(app).patch(`/api/notes/${id}`).set(auth).set('if-match', '"1"').send({ title: 'Again' }),
+    412,
+  )
   await call('DELETE /api/notes/:id', () => request(app).delete(`/api/notes/${id}`).set(auth), 204)
   await call('GET /api/trash', () => request(app).get('/api/trash').set(auth), 200)
   await call('POST /api/notes/:id/restore', () => request(app).post(`/api/notes/${id}/restore`).set(auth), 200)
@@ -362,13 +422,18 @@ function bundleFigures(bundles: Bundles) {
     return { bytes: code.length, gzipBytes: gzipSync(code).length }
   }
   const meta = JSON.parse(readFileSync(path.join(root, 'dist/lambda.meta.json'), 'utf8'))
-  const output = Object.values(meta.outputs as Record<string, { entryPoint?: string; inputs: Record<string, { bytesInOutput: number }> }>).find((o) => o.entryPoint)!
+  const output = Object.values(
+    meta.outputs as Record<string, { entryPoint?: string; inputs: Record<string, { bytesInOutput: number }> }>,
+  ).find((o) => o.entryPoint)!
   const byPackage = new Map<string, number>()
   for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
     const name = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? '(the app)'
     byPackage.set(name, (byPackage.get(name) ?? 0) + bytesInOutput)
   }
-  const largest = [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([name, bytes]) => ({ name, bytes }))
+  const largest = [...byPackage]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 6)
+    .map(([name, bytes]) => ({ name, bytes }))
   return { app: size(bundles.app), helloExpress: size(bundles.helloExpress), largest }
 }
 
@@ -424,9 +489,23 @@ function table(r: {
 
   const kb = (bytes: number) => `${(bytes / 1000).toFixed(0)} kB`
   const { app, helloExpress, largest } = r.bundle
-  rows.push({ section: 'bundle', variant: 'dist/lambda.js, raw / gzip', value: `${kb(app.bytes)} / ${kb(app.gzipBytes)}`, ratio: ratio(app.bytes, helloExpress.bytes, 'hello'), goal: `< 1.2 MB: ${check(app.bytes, 1_200_000)}` })
-  rows.push({ section: 'bundle', variant: 'hello Express + adapter, raw / gzip', value: `${kb(helloExpress.bytes)} / ${kb(helloExpress.gzipBytes)}` })
-  rows.push({ section: 'bundle', variant: 'largest inputs of dist/lambda.js', value: largest.map((p) => `${p.name} ${kb(p.bytes)}`).join(', ') })
+  rows.push({
+    section: 'bundle',
+    variant: 'dist/lambda.js, raw / gzip',
+    value: `${kb(app.bytes)} / ${kb(app.gzipBytes)}`,
+    ratio: ratio(app.bytes, helloExpress.bytes, 'hello'),
+    goal: `< 1.2 MB: ${check(app.bytes, 1_200_000)}`,
+  })
+  rows.push({
+    section: 'bundle',
+    variant: 'hello Express + adapter, raw / gzip',
+    value: `${kb(helloExpress.bytes)} / ${kb(helloExpress.gzipBytes)}`,
+  })
+  rows.push({
+    section: 'bundle',
+    variant: 'largest inputs of dist/lambda.js',
+    value: largest.map((p) => `${p.name} ${kb(p.bytes)}`).join(', '),
+  })
   const mb = (bytes: number) => `${(bytes / 1e6).toFixed(2)} MB`
   rows.push({
     section: 'heap (used, after GC)',
@@ -442,7 +521,8 @@ function table(r: {
 function toMarkdown(rows: Row[]): string {
   const escape = (text = '') => text.replace(/\|/g, '\\|')
   const lines = ['| figure | variant | median | ratio | goal |', '|---|---|---|---|---|']
-  for (const row of rows) lines.push(`| ${row.section} | ${escape(row.variant)} | ${escape(row.value)} | ${escape(row.ratio)} | ${escape(row.goal)} |`)
+  for (const row of rows)
+    lines.push(`| ${row.section} | ${escape(row.variant)} | ${escape(row.value)} | ${escape(row.ratio)} | ${escape(row.goal)} |`)
   return lines.join('\n')
 }
 

@@ -24,7 +24,14 @@ describe('Auth0-shaped tokens', () => {
   const issuer = 'https://example-tenant.eu.auth0.com/' // Auth0 issuers end with a slash
   const audience = 'https://notes.example.com' // the API identifier
   const auth0Token = (claims: Record<string, unknown>) =>
-    signIdpToken(key, { sub: 'auth0|64f1c0ffee', iss: issuer, aud: [audience, `${issuer}userinfo`], azp: 'spa-client-id', scope: 'openid profile email', ...claims })
+    signIdpToken(key, {
+      sub: 'auth0|64f1c0ffee',
+      iss: issuer,
+      aud: [audience, `${issuer}userinfo`],
+      azp: 'spa-client-id',
+      scope: 'openid profile email',
+      ...claims,
+    })
 
   let t: TestApp
   beforeAll(async () => void (t = await appFor(issuer, audience)))
@@ -47,7 +54,9 @@ describe('Auth0-shaped tokens', () => {
   })
 
   it('when aud is an array holding the API identifier, then /api/me names the Auth0 user', async () => {
-    const res = await request(t.app).get('/api/me').set(bearer(auth0Token({})))
+    const res = await request(t.app)
+      .get('/api/me')
+      .set(bearer(auth0Token({})))
 
     expect(res.status).toBe(200)
     expect(res.body).toEqual({ id: 'auth0|64f1c0ffee', email: null })
@@ -58,7 +67,14 @@ describe('Cognito-shaped access tokens', () => {
   const issuer = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123'
   const clientId = '4e1ple2client3id4'
   const cognitoToken = (claims: Record<string, unknown>) =>
-    signIdpToken(key, { sub: 'a1b2c3d4-0000-4000-8000-000000000001', iss: issuer, token_use: 'access', client_id: clientId, username: 'ada', ...claims })
+    signIdpToken(key, {
+      sub: 'a1b2c3d4-0000-4000-8000-000000000001',
+      iss: issuer,
+      token_use: 'access',
+      client_id: clientId,
+      username: 'ada',
+      ...claims,
+    })
 
   describe('JWT_AUDIENCE is the app client id', () => {
     let t: TestApp
@@ -101,7 +117,10 @@ describe('Cognito-shaped access tokens', () => {
     afterAll(() => t.close())
 
     it('when its custom scopes grant notes:write, then POST /api/notes is 201 from any app client', async () => {
-      const res = await createNote(t.app, cognitoToken({ client_id: 'any-client', scope: `${resourceServer}/notes:read ${resourceServer}/notes:write` }))
+      const res = await createNote(
+        t.app,
+        cognitoToken({ client_id: 'any-client', scope: `${resourceServer}/notes:read ${resourceServer}/notes:write` }),
+      )
 
       expect(res.status).toBe(201)
     })
@@ -113,7 +132,10 @@ describe('Cognito-shaped access tokens', () => {
     })
 
     it('when the scopes belong to another resource server, then 401', async () => {
-      const res = await createNote(t.app, cognitoToken({ scope: 'https://other.example.com/notes:read https://other.example.com/notes:write' }))
+      const res = await createNote(
+        t.app,
+        cognitoToken({ scope: 'https://other.example.com/notes:read https://other.example.com/notes:write' }),
+      )
 
       expect(res.status).toBe(401)
     })

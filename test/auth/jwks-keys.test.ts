@@ -29,7 +29,10 @@ afterEach(async () => {
 
 // Lifetimes long enough to outlast the clock moves below, which only the app's clock sees.
 const tokenFor = (key: SigningKey) => signIdpToken(key, { iss: issuer, aud: audience, exp: Math.floor(Date.now() / 1000) + 3 * 3600 })
-const me = (key: SigningKey) => request(t.app).get('/api/me').set(bearer(tokenFor(key)))
+const me = (key: SigningKey) =>
+  request(t.app)
+    .get('/api/me')
+    .set(bearer(tokenFor(key)))
 const minutes = (n: number) => n * 60_000
 
 describe('JWKS key cache', () => {
@@ -132,25 +135,28 @@ describe('JWKS unreachable', () => {
     ['answers 500', async () => void (idp.failWith = 500)],
     ['answers 503', async () => void (idp.failWith = 503)],
     ['refuses connections', () => idp.stop()],
-  ])('when the JWKS server %s, then a token whose key is not cached gets 503 with Retry-After, and cached keys still work', async (_case, breakIdp) => {
-    const cached = generateSigningKey('ES256')
-    await start([cached])
-    expect((await me(cached)).status).toBe(200)
-    // Rotated in after the app's fetch, so the app has never seen its kid.
-    const unseen = generateSigningKey('ES256')
-    idp.keys = [cached, unseen]
+  ])(
+    'when the JWKS server %s, then a token whose key is not cached gets 503 with Retry-After, and cached keys still work',
+    async (_case, breakIdp) => {
+      const cached = generateSigningKey('ES256')
+      await start([cached])
+      expect((await me(cached)).status).toBe(200)
+      // Rotated in after the app's fetch, so the app has never seen its kid.
+      const unseen = generateSigningKey('ES256')
+      idp.keys = [cached, unseen]
 
-    await breakIdp()
-    const uncachedRes = await me(unseen)
-    const cachedRes = await me(cached)
+      await breakIdp()
+      const uncachedRes = await me(unseen)
+      const cachedRes = await me(cached)
 
-    expect(uncachedRes.status).toBe(503)
-    expect(Number(uncachedRes.headers['retry-after'])).toBeGreaterThan(0)
-    expect(uncachedRes.headers['content-type']).toContain('application/problem+json')
-    expect(uncachedRes.headers['www-authenticate']).toBeUndefined()
-    expect(t.logs.some((line) => line.level === 'warn' && line.status === 503)).toBe(true)
-    expect(cachedRes.status).toBe(200)
-  })
+      expect(uncachedRes.status).toBe(503)
+      expect(Number(uncachedRes.headers['retry-after'])).toBeGreaterThan(0)
+      expect(uncachedRes.headers['content-type']).toContain('application/problem+json')
+      expect(uncachedRes.headers['www-authenticate']).toBeUndefined()
+      expect(t.logs.some((line) => line.level === 'warn' && line.status === 503)).toBe(true)
+      expect(cachedRes.status).toBe(200)
+    },
+  )
 
   it('when the JWKS server is down at cold start, then 503, and the same token works once it is back', async () => {
     const key = generateSigningKey('ES256')

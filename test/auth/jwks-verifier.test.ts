@@ -25,7 +25,11 @@ describe('createTokenVerifier', () => {
   })
 
   it('when JWT_JWKS_URI is set, then the JWKS verifier is built with jwks-rsa', () => {
-    const { loadedJwksRsa, verifier } = build({ JWT_JWKS_URI: 'http://127.0.0.1:9/.well-known/jwks.json', JWT_ISSUER: 'https://idp.example/', JWT_AUDIENCE: 'notes' })
+    const { loadedJwksRsa, verifier } = build({
+      JWT_JWKS_URI: 'http://127.0.0.1:9/.well-known/jwks.json',
+      JWT_ISSUER: 'https://idp.example/',
+      JWT_AUDIENCE: 'notes',
+    })
 
     expect(verifier).toEqual(expect.any(Function))
     expect(loadedJwksRsa).toBe(true)

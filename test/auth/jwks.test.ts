@@ -38,7 +38,9 @@ describe('JWT_JWKS_URI set: tokens from an identity provider', () => {
     ['RS256', rsaKey],
     ['ES256', ecKey],
   ])('when a valid %s token is sent, then the identity is the token subject', async (_alg, key) => {
-    const res = await request(t.app).get('/api/me').set(bearer(idpToken(key, { sub: 'idp|ada' })))
+    const res = await request(t.app)
+      .get('/api/me')
+      .set(bearer(idpToken(key, { sub: 'idp|ada' })))
 
     expect(res.status).toBe(200)
     expect(res.body).toEqual({ id: 'idp|ada', email: 'ada@example.com' })
@@ -49,7 +51,9 @@ describe('JWT_JWKS_URI set: tokens from an identity provider', () => {
 
     const created = await request(t.app).post('/api/notes').set(auth).send({ title: 'From the IdP' })
     const listed = await request(t.app).get('/api/notes').set(auth)
-    const otherUser = await request(t.app).get(`/api/notes/${created.body.id}`).set(bearer(idpToken(rsaKey, { sub: 'idp|other' })))
+    const otherUser = await request(t.app)
+      .get(`/api/notes/${created.body.id}`)
+      .set(bearer(idpToken(rsaKey, { sub: 'idp|other' })))
 
     expect(created.status).toBe(201)
     expect(listed.body.items.map((note: { id: string }) => note.id)).toEqual([created.body.id])
@@ -69,12 +73,19 @@ describe('JWT_JWKS_URI set: tokens from an identity provider', () => {
     ['no audience', () => idpToken(rsaKey, { aud: undefined })],
     ['an unknown kid', () => idpToken(stranger)],
     ['a signature by another key under a published kid', () => idpToken(unpublished)],
-    ['alg none', () => `${base64url({ alg: 'none', typ: 'JWT', kid: rsaKey.kid })}.${base64url({ sub: 'u', iss: issuer, aud: audience, exp: now() + 600 })}.`],
-    ['HS256 signed with the published public key (algorithm confusion)', () => {
-      const claims = { sub: 'u', scope: 'notes:write', iss: issuer, aud: audience, exp: now() + 600 }
-      const publicKeyPem = createPublicKey(rsaKey.privateKey).export({ format: 'pem', type: 'spki' })
-      return hmacToken({ alg: 'HS256', kid: rsaKey.kid }, claims, publicKeyPem)
-    }],
+    [
+      'alg none',
+      () =>
+        `${base64url({ alg: 'none', typ: 'JWT', kid: rsaKey.kid })}.${base64url({ sub: 'u', iss: issuer, aud: audience, exp: now() + 600 })}.`,
+    ],
+    [
+      'HS256 signed with the published public key (algorithm confusion)',
+      () => {
+        const claims = { sub: 'u', scope: 'notes:write', iss: issuer, aud: audience, exp: now() + 600 }
+        const publicKeyPem = createPublicKey(rsaKey.privateKey).export({ format: 'pem', type: 'spki' })
+        return hmacToken({ alg: 'HS256', kid: rsaKey.kid }, claims, publicKeyPem)
+      },
+    ],
     ['HS256 signed with JWT_SECRET (own tokens are not accepted in this mode)', () => signToken(t.config, { sub: 'u' })],
     ['an RS256 header on the EC key’s kid', () => signIdpToken({ ...rsaKey, kid: ecKey.kid }, { iss: issuer, aud: audience })],
     ['a Cognito ID token (token_use id)', () => idpToken(rsaKey, { token_use: 'id' })],

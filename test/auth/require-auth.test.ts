@@ -11,7 +11,9 @@ const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString
 
 describe('requireAuth', () => {
   it('when a valid token is sent, then the verified identity is on the request', async () => {
-    const res = await request(t.app).get('/api/me').set(bearer(signToken(t.config, { sub: 'u-42', email: 'u42@example.com' })))
+    const res = await request(t.app)
+      .get('/api/me')
+      .set(bearer(signToken(t.config, { sub: 'u-42', email: 'u42@example.com' })))
 
     expect(res.status).toBe(200)
     expect(res.body).toEqual({ id: 'u-42', email: 'u42@example.com' })
@@ -35,12 +37,19 @@ describe('requireAuth', () => {
 
   const now = () => Math.floor(Date.now() / 1000)
   const badTokens: [string, () => string][] = [
-    ['alg none', () => `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ sub: 'u', scope: 'notes:read', iss: 'notes-api', aud: 'notes-api', exp: now() + 600 })}.`],
+    [
+      'alg none',
+      () =>
+        `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ sub: 'u', scope: 'notes:read', iss: 'notes-api', aud: 'notes-api', exp: now() + 600 })}.`,
+    ],
     ['signed with another key', () => signToken(t.config, {}, {}, 'another-secret-that-is-32-bytes-long!!')],
-    ['a tampered payload', () => {
-      const [header, , signature] = signToken(t.config, { sub: 'u-1' }).split('.')
-      return `${header}.${base64url({ sub: 'u-2', scope: 'notes:read notes:write', iss: 'notes-api', aud: 'notes-api', exp: now() + 600 })}.${signature}`
-    }],
+    [
+      'a tampered payload',
+      () => {
+        const [header, , signature] = signToken(t.config, { sub: 'u-1' }).split('.')
+        return `${header}.${base64url({ sub: 'u-2', scope: 'notes:read notes:write', iss: 'notes-api', aud: 'notes-api', exp: now() + 600 })}.${signature}`
+      },
+    ],
     ['an expired token', () => signExpiredToken(t.config)],
     ['a token expired 31 s ago (past the 30 s skew)', () => signToken(t.config, { iat: now() - 600, exp: now() - 31 })],
     ['a token not valid yet', () => signToken(t.config, { nbf: now() + 120 })],
@@ -48,10 +57,17 @@ describe('requireAuth', () => {
     ['a wrong audience', () => signToken(t.config, {}, { audience: 'another-api' })],
     ['no exp', () => signToken(t.config, { exp: undefined })],
     ['no sub', () => signToken(t.config, { sub: undefined })],
-    ['an RS256 token', () => {
-      const { privateKey } = require('node:crypto').generateKeyPairSync('rsa', { modulusLength: 2048 })
-      return jwt.sign({ sub: 'u', scope: 'notes:read', exp: now() + 600 }, privateKey, { algorithm: 'RS256', issuer: 'notes-api', audience: 'notes-api' })
-    }],
+    [
+      'an RS256 token',
+      () => {
+        const { privateKey } = require('node:crypto').generateKeyPairSync('rsa', { modulusLength: 2048 })
+        return jwt.sign({ sub: 'u', scope: 'notes:read', exp: now() + 600 }, privateKey, {
+          algorithm: 'RS256',
+          issuer: 'notes-api',
+          audience: 'notes-api',
+        })
+      },
+    ],
     ['garbage', () => 'not.a.jwt'],
   ]
 
@@ -64,7 +80,9 @@ describe('requireAuth', () => {
   })
 
   it('when a token expired 20 s ago, then the 30 s clock skew still accepts it', async () => {
-    const res = await request(t.app).get('/api/me').set(bearer(signToken(t.config, { iat: now() - 600, exp: now() - 20 })))
+    const res = await request(t.app)
+      .get('/api/me')
+      .set(bearer(signToken(t.config, { iat: now() - 600, exp: now() - 20 })))
 
     expect(res.status).toBe(200)
   })
@@ -91,7 +109,9 @@ describe('requireScope', () => {
   })
 
   it('when the token has no scope at all, then reading is 403', async () => {
-    const res = await request(t.app).get('/api/trash').set(bearer(signToken(t.config, { scope: undefined })))
+    const res = await request(t.app)
+      .get('/api/trash')
+      .set(bearer(signToken(t.config, { scope: undefined })))
 
     expect(res.status).toBe(403)
   })

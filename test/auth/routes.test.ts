@@ -23,7 +23,13 @@ describe('POST /auth/register', () => {
     })
     const claims = jwt.verify(res.body.token, testSecret, { algorithms: ['HS256'] }) as jwt.JwtPayload
     expect(claims).toEqual(
-      expect.objectContaining({ sub: res.body.user.id, email: 'ada@example.com', scope: 'notes:read notes:write', iss: 'notes-api', aud: 'notes-api' }),
+      expect.objectContaining({
+        sub: res.body.user.id,
+        email: 'ada@example.com',
+        scope: 'notes:read notes:write',
+        iss: 'notes-api',
+        aud: 'notes-api',
+      }),
     )
     expect(claims.exp! - claims.iat!).toBe(3600)
   })
@@ -93,7 +99,14 @@ describe('POST /auth/login', () => {
 
     expect(res.status).toBe(200)
     expect(res.headers['cache-control']).toBe('no-store')
-    expect(res.body).toEqual(expect.objectContaining({ token: expect.any(String), tokenType: 'Bearer', expiresIn: 3600, user: { id: expect.any(String), email: 'login@example.com' } }))
+    expect(res.body).toEqual(
+      expect.objectContaining({
+        token: expect.any(String),
+        tokenType: 'Bearer',
+        expiresIn: 3600,
+        user: { id: expect.any(String), email: 'login@example.com' },
+      }),
+    )
     const me = await request(t.app).get('/api/me').set('Authorization', `Bearer ${res.body.token}`)
     expect(me.body).toEqual(res.body.user)
   })
@@ -111,7 +124,9 @@ describe('POST /auth/login', () => {
   })
 
   it('when the body has the wrong shape, then 400', async () => {
-    const res = await request(t.app).post('/auth/login').send({ email: ['a'], password })
+    const res = await request(t.app)
+      .post('/auth/login')
+      .send({ email: ['a'], password })
 
     expect(res.status).toBe(400)
     expect(res.body.errors[0].path).toBe('body.email')

@@ -72,6 +72,8 @@ describeInBrowser('SPA: the same note edited in two places', () => {
 
     const token = await second.evaluate<string>("JSON.parse(sessionStorage.getItem('notes.session')).token")
     const list = await request(server.testApp.app).get('/api/notes').set('Authorization', `Bearer ${token}`)
-    expect(list.body.items).toEqual([expect.objectContaining({ title: 'Shared plan (first)', body: 'Edited in the second place', version: 3 })])
+    expect(list.body.items).toEqual([
+      expect.objectContaining({ title: 'Shared plan (first)', body: 'Edited in the second place', version: 3 }),
+    ])
   })
 })

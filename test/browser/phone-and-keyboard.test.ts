@@ -27,7 +27,10 @@ describeInBrowser('SPA: on a phone, with the keyboard only', () => {
   let server: SpaServer
   let page: Page
   const email = `phone-${Date.now()}@example.com`
-  useBrowserSuite({ page: { viewport: viewports.phone, deviceScaleFactor: 2, isMobile: true, hasTouch: true } }, (suite) => ({ server, page } = suite))
+  useBrowserSuite(
+    { page: { viewport: viewports.phone, deviceScaleFactor: 2, isMobile: true, hasTouch: true } },
+    (suite) => ({ server, page } = suite),
+  )
 
   test('When tabbing through the register screen, every control is reached in order, labelled, with a visible focus ring', async () => {
     await page.goto(`${server.url}/register`)

@@ -94,7 +94,9 @@ describe('when something unexpected fails', () => {
       expect(JSON.stringify(res.body)).not.toMatch(/secret internal detail|TypeError|\.ts:/)
       const line = t.logs.slice(logged).find((entry) => entry.msg === 'unhandled error')
       expect(line).toEqual(expect.objectContaining({ level: 'error', requestId: res.headers['x-request-id'] }))
-      expect(line!.error).toEqual(expect.objectContaining({ name: 'TypeError', message: 'secret internal detail', stack: expect.any(String) }))
+      expect(line!.error).toEqual(
+        expect.objectContaining({ name: 'TypeError', message: 'secret internal detail', stack: expect.any(String) }),
+      )
     } finally {
       heal()
     }

@@ -117,7 +117,12 @@ describe.each(ways)('The Express 4 example mounted at /api/profile, through %s',
   })
 
   it('reads a JSON body the app has parsed already, through the mounted app’s own express.json()', async () => {
-    const res = await via.send({ method: 'PUT', path: '/api/profile/preferences', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify({ theme: 'dark' }) })
+    const res = await via.send({
+      method: 'PUT',
+      path: '/api/profile/preferences',
+      headers: { ...auth, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ theme: 'dark' }),
+    })
 
     expect(res.status).toBe(200)
     expect(res.body).toEqual({ theme: 'dark' })
@@ -125,7 +130,12 @@ describe.each(ways)('The Express 4 example mounted at /api/profile, through %s',
 
   it('keeps nothing a session write stored: the next request reads the token again, and the write is logged once with its route', async () => {
     const before = warnings().length
-    const write = await via.send({ method: 'PUT', path: '/api/profile/preferences', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify({ theme: 'dark' }) })
+    const write = await via.send({
+      method: 'PUT',
+      path: '/api/profile/preferences',
+      headers: { ...auth, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ theme: 'dark' }),
+    })
     const after = await via.send({ method: 'GET', path: '/api/profile', headers: auth })
 
     expect(write.body).toEqual({ theme: 'dark' })
@@ -145,7 +155,11 @@ describe.each(ways)('The Express 4 example mounted at /api/profile, through %s',
     const res = await via.send({ method: 'POST', path: '/api/profile/logout', headers: auth })
 
     expect(res.status).toBe(204)
-    expect(warnings().at(-1)).toMatchObject({ requestId: res.headers['x-request-id'], route: '/api/profile/logout', operations: ['destroy'] })
+    expect(warnings().at(-1)).toMatchObject({
+      requestId: res.headers['x-request-id'],
+      route: '/api/profile/logout',
+      operations: ['destroy'],
+    })
   })
 
   it('leaves the rest of the app as it was', async () => {

@@ -16,7 +16,9 @@ const shared = { tags: ['from', 'a', 'module'] }
 
 function legacyApp() {
   const app = express4()
-  app.get('/whoami', (req: SessionRequest, res: any) => res.json({ session: req.session, id: req.sessionID, authenticated: req.isAuthenticated() }))
+  app.get('/whoami', (req: SessionRequest, res: any) =>
+    res.json({ session: req.session, id: req.sessionID, authenticated: req.isAuthenticated() }),
+  )
   app.post('/cart', (req: SessionRequest, res: any) => {
     const session = req.session as any
     session.cart = session.cart || []
@@ -33,7 +35,9 @@ function legacyApp() {
   app.post('/everything', (req: SessionRequest, res: any) => {
     ;(req.session as any).visits = 1
     ;(req.session as any).visits += 1
-    req.login({ id: 'x' }, () => req.session.regenerate(() => req.session.save(() => req.logout(() => req.session.destroy(() => res.json({ done: true }))))))
+    req.login({ id: 'x' }, () =>
+      req.session.regenerate(() => req.session.save(() => req.logout(() => req.session.destroy(() => res.json({ done: true }))))),
+    )
   })
   app.get('/query', (req: any, res: any) => res.json(req.query))
   app.post('/tags', (req: SessionRequest, res: any) => {
@@ -64,7 +68,9 @@ const warnings = () => t.logs.filter((line) => line.level === 'warn')
 
 describe('req.session in mounted code', () => {
   it('answers reads from the token: user, userId and passport’s user, with express-session’s id and cookie', async () => {
-    const res = await request(t.app).get('/old/whoami').set(bearer(signToken(t.config, claims)))
+    const res = await request(t.app)
+      .get('/old/whoami')
+      .set(bearer(signToken(t.config, claims)))
 
     expect(res.status).toBe(200)
     expect(res.body.session).toMatchObject({
@@ -79,7 +85,9 @@ describe('req.session in mounted code', () => {
   })
 
   it('answers from a mapping of the mount’s own, for sessions that held other fields', async () => {
-    const res = await request(t.app).get('/named/whoami').set(bearer(signToken(t.config, claims)))
+    const res = await request(t.app)
+      .get('/named/whoami')
+      .set(bearer(signToken(t.config, claims)))
 
     expect(res.body.session).toMatchObject({ user: { id: 'user-ada', name: 'Ada Lovelace' } })
     expect(res.body.session.passport).toBeUndefined()
@@ -87,7 +95,9 @@ describe('req.session in mounted code', () => {
 
   it('lets a request read back its own writes, nested ones included, and logs them once, naming the route', async () => {
     const before = warnings().length
-    const res = await request(t.app).post('/old/cart').set(bearer(signToken(t.config, claims)))
+    const res = await request(t.app)
+      .post('/old/cart')
+      .set(bearer(signToken(t.config, claims)))
 
     expect(res.body).toEqual({ cart: ['book'], passport: { user: 'someone-else' }, userId: null })
     expect(warnings().slice(before)).toEqual([
@@ -102,9 +112,15 @@ describe('req.session in mounted code', () => {
   })
 
   it('keeps nothing for the next request: the same user, or another one, sees the token’s values again', async () => {
-    await request(t.app).post('/old/cart').set(bearer(signToken(t.config, claims)))
-    const same = await request(t.app).get('/old/whoami').set(bearer(signToken(t.config, claims)))
-    const other = await request(t.app).get('/old/whoami').set(bearer(signToken(t.config, { sub: 'user-bob', email: 'bob@example.com' })))
+    await request(t.app)
+      .post('/old/cart')
+      .set(bearer(signToken(t.config, claims)))
+    const same = await request(t.app)
+      .get('/old/whoami')
+      .set(bearer(signToken(t.config, claims)))
+    const other = await request(t.app)
+      .get('/old/whoami')
+      .set(bearer(signToken(t.config, { sub: 'user-bob', email: 'bob@example.com' })))
 
     expect(same.body.session.cart).toBeUndefined()
     expect(same.body.session.passport).toEqual({ user: 'user-ada' })
@@ -115,8 +131,16 @@ describe('req.session in mounted code', () => {
 
   it('keeps nothing between concurrent requests either', async () => {
     const users = Array.from({ length: 10 }, (_, i) => `user-${i}`)
-    const writes = users.map((sub) => request(t.app).post('/old/cart').set(bearer(signToken(t.config, { sub }))))
-    const reads = users.map((sub) => request(t.app).get('/old/whoami').set(bearer(signToken(t.config, { sub }))))
+    const writes = users.map((sub) =>
+      request(t.app)
+        .post('/old/cart')
+        .set(bearer(signToken(t.config, { sub }))),
+    )
+    const reads = users.map((sub) =>
+      request(t.app)
+        .get('/old/whoami')
+        .set(bearer(signToken(t.config, { sub }))),
+    )
     const results = await Promise.all([...writes, ...reads])
 
     for (const res of results.slice(0, 10)) expect(res.body.cart).toEqual(['book'])
@@ -125,8 +149,12 @@ describe('req.session in mounted code', () => {
   })
 
   it('never lets a write reach an object the mapping shares between requests', async () => {
-    const first = await request(t.app).post('/shared/tags').set(bearer(signToken(t.config, claims)))
-    const second = await request(t.app).post('/shared/tags').set(bearer(signToken(t.config, claims)))
+    const first = await request(t.app)
+      .post('/shared/tags')
+      .set(bearer(signToken(t.config, claims)))
+    const second = await request(t.app)
+      .post('/shared/tags')
+      .set(bearer(signToken(t.config, claims)))
 
     expect(first.body.tags).toEqual(['from', 'a', 'module', 'mutated'])
     expect(second.body.tags).toEqual(['from', 'a', 'module', 'mutated'])
@@ -135,7 +163,9 @@ describe('req.session in mounted code', () => {
 
   it('answers login, regenerate, save, logout and destroy with their callbacks, and logs them in one warning', async () => {
     const before = warnings().length
-    const res = await request(t.app).post('/old/everything').set(bearer(signToken(t.config, claims)))
+    const res = await request(t.app)
+      .post('/old/everything')
+      .set(bearer(signToken(t.config, claims)))
 
     expect(res.status).toBe(200)
     expect(res.body).toEqual({ done: true })
@@ -144,8 +174,12 @@ describe('req.session in mounted code', () => {
   })
 
   it('takes writes to express-session’s own fields and methods without throwing (strict code), for this request only', async () => {
-    const res = await request(t.app).post('/old/id').set(bearer(signToken(t.config, claims)))
-    const next = await request(t.app).get('/old/whoami').set(bearer(signToken(t.config, claims)))
+    const res = await request(t.app)
+      .post('/old/id')
+      .set(bearer(signToken(t.config, claims)))
+    const next = await request(t.app)
+      .get('/old/whoami')
+      .set(bearer(signToken(t.config, claims)))
 
     expect(res.status).toBe(200)
     expect(res.body).toEqual({ id: 'chosen-by-the-app' })
@@ -155,13 +189,17 @@ describe('req.session in mounted code', () => {
 
   it('logs nothing for a request that only reads', async () => {
     const before = warnings().length
-    await request(t.app).get('/old/whoami').set(bearer(signToken(t.config, claims)))
+    await request(t.app)
+      .get('/old/whoami')
+      .set(bearer(signToken(t.config, claims)))
 
     expect(warnings()).toHaveLength(before)
   })
 
   it('can be left off for a mount', async () => {
-    const res = await request(t.app).get('/bare/whoami').set(bearer(signToken(t.config, claims)))
+    const res = await request(t.app)
+      .get('/bare/whoami')
+      .set(bearer(signToken(t.config, claims)))
 
     expect(res.status).toBe(500)
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/)
@@ -170,7 +208,9 @@ describe('req.session in mounted code', () => {
 
 describe('Express 4 code mounted', () => {
   it('keeps Express 4’s own request: its extended query parser nests what the app’s simple one would not', async () => {
-    const res = await request(t.app).get('/old/query?filter[tag]=a&ids[]=1&ids[]=2').set(bearer(signToken(t.config, claims)))
+    const res = await request(t.app)
+      .get('/old/query?filter[tag]=a&ids[]=1&ids[]=2')
+      .set(bearer(signToken(t.config, claims)))
 
     expect(res.body).toEqual({ filter: { tag: 'a' }, ids: ['1', '2'] })
   })
@@ -196,7 +236,11 @@ describe('mount()', () => {
     const app = other.app
     const auth = bearer(signToken(t.config, claims))
 
-    for (const [path, via] of [['/r5', 'express 5 router'], ['/a5', 'express 5 app'], ['/r4', 'express 4 router']]) {
+    for (const [path, via] of [
+      ['/r5', 'express 5 router'],
+      ['/a5', 'express 5 app'],
+      ['/r4', 'express 4 router'],
+    ]) {
       const hi = await request(app).get(`${path}/hi`).set(auth)
       const missing = await request(app).get(`${path}/missing`).set(auth)
 

@@ -26,7 +26,17 @@ const text = fc.oneof(
   fc.string(),
   fc.string({ unit: 'binary' }),
   fc.string({ unit: 'grapheme', maxLength: 300 }),
-  fc.constantFrom('', ' ', '\u0000', '\ud800', '🙂'.repeat(120), 'a'.repeat(201), 'x'.repeat(50_001), '<script>alert(1)</script>', '{"$ne":null}'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    '\ud800',
+    '🙂'.repeat(120),
+    'a'.repeat(201),
+    'x'.repeat(50_001),
+    '<script>alert(1)</script>',
+    '{"$ne":null}',
+  ),
 )
 const deep = fc.integer({ min: 1, max: 2_000 }).map((depth) => JSON.parse('['.repeat(depth) + ']'.repeat(depth)))
 const value = fc.oneof(fc.jsonValue({ maxDepth: 4 }), text, deep, fc.array(text, { maxLength: 25 }))
@@ -57,7 +67,7 @@ describe('fuzzing bodies', () => {
 
     const listed = await send(server.base, 'GET', '/api/notes?limit=100', { headers: auth })
     let all = listed.json.items.map((note: { id: string }) => note.id)
-    for (let cursor = listed.json.nextCursor; cursor; ) {
+    for (let cursor = listed.json.nextCursor; cursor;) {
       const page = await send(server.base, 'GET', `/api/notes?limit=100&cursor=${cursor}`, { headers: auth })
       all = all.concat(page.json.items.map((note: { id: string }) => note.id))
       cursor = page.json.nextCursor
@@ -68,20 +78,30 @@ describe('fuzzing bodies', () => {
   it('PATCH /api/notes/:id: a rejected patch leaves the note exactly as the last accepted one made it', async () => {
     let current = await createNote(t.app, auth, { title: 'target' })
     await fc.assert(
-      fc.asyncProperty(payload, fc.option(fc.oneof(fc.constant('"1"'), fc.string(), fc.nat().map((n) => `"${n}"`))), async (body, ifMatch) => {
-        const headers: Record<string, string> = { ...auth, 'content-type': 'application/json' }
-        if (ifMatch !== null && /^[\x20-\x7e]*$/.test(ifMatch)) headers['if-match'] = ifMatch
-        const answer = await send(server.base, 'PATCH', `/api/notes/${current.id}`, { headers, body })
-        expectWellFormed(answer, `PATCH ${body.slice(0, 200)}`)
-        if (answer.status === 200) {
-          expect(answer.json.version).toBe(current.version + 1)
-          current = answer.json
-        } else {
-          expect([400, 412, 413]).toContain(answer.status)
-          const stored = await send(server.base, 'GET', `/api/notes/${current.id}`, { headers: auth })
-          expect(stored.json).toEqual(current)
-        }
-      }),
+      fc.asyncProperty(
+        payload,
+        fc.option(
+          fc.oneof(
+            fc.constant('"1"'),
+            fc.string(),
+            fc.nat().map((n) => `"${n}"`),
+          ),
+        ),
+        async (body, ifMatch) => {
+          const headers: Record<string, string> = { ...auth, 'content-type': 'application/json' }
+          if (ifMatch !== null && /^[\x20-\x7e]*$/.test(ifMatch)) headers['if-match'] = ifMatch
+          const answer = await send(server.base, 'PATCH', `/api/notes/${current.id}`, { headers, body })
+          expectWellFormed(answer, `PATCH ${body.slice(0, 200)}`)
+          if (answer.status === 200) {
+            expect(answer.json.version).toBe(current.version + 1)
+            current = answer.json
+          } else {
+            expect([400, 412, 413]).toContain(answer.status)
+            const stored = await send(server.base, 'GET', `/api/notes/${current.id}`, { headers: auth })
+            expect(stored.json).toEqual(current)
+          }
+        },
+      ),
       { numRuns: 1000 },
     )
   })

@@ -24,7 +24,12 @@ export interface Answer {
 const agent = new Agent({ keepAlive: true, maxSockets: 4 })
 
 /** One request over node:http, which sends any method and any raw path, as a hostile client would. */
-export function send(base: string, method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
+export function send(
+  base: string,
+  method: string,
+  path: string,
+  init: { headers?: Record<string, string>; body?: string } = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     // Node sends no length for a DELETE or GET body by default, and the server would read it as the next request.
     const headers = init.body === undefined ? init.headers : { ...init.headers, 'content-length': String(Buffer.byteLength(init.body)) }
@@ -48,7 +53,8 @@ export function send(base: string, method: string, path: string, init: { headers
   })
 }
 
-const stackTrace = /\n\s+at |\bat \S+ \(|\.[jt]s:\d+|node_modules|SyntaxError|TypeError|ReferenceError|Unexpected token|Exception|ECONN|dynamo/i
+const stackTrace =
+  /\n\s+at |\bat \S+ \(|\.[jt]s:\d+|node_modules|SyntaxError|TypeError|ReferenceError|Unexpected token|Exception|ECONN|dynamo/i
 
 /**
  * What every answer must be, whatever was sent: never a 5xx, never a stack trace or an internal
@@ -64,7 +70,8 @@ export function expectWellFormed(answer: Answer, what: string): void {
   if (answer.status >= 400) {
     if (!String(answer.headers['content-type']).startsWith('application/problem+json')) fail('4xx without problem+json')
     const problem = answer.json
-    if (!problem || problem.status !== answer.status || typeof problem.title !== 'string' || typeof problem.detail !== 'string') fail('malformed problem')
+    if (!problem || problem.status !== answer.status || typeof problem.title !== 'string' || typeof problem.detail !== 'string')
+      fail('malformed problem')
     // Only what the server wrote: `errors[].path` echoes the client's own field names back.
     const serverWords = JSON.stringify({ ...problem, errors: problem.errors?.map((e: { message: string }) => e.message) })
     if (stackTrace.test(serverWords)) fail('internal detail in the problem')

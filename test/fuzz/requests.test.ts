@@ -25,7 +25,27 @@ afterAll(async () => {
 
 const printable = (max = 40) => fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: max })
 const segment = fc.oneof(
-  fc.constantFrom('api', 'notes', 'trash', 'auth', 'register', 'login', 'me', 'health', 'openapi.json', 'restore', '..', '.', '', '%2e%2e', '%00', '%', '%E0%A4%A', '%C0%AF', '01ARZ3NDEKTSV4RRFFQ69G5FAV'),
+  fc.constantFrom(
+    'api',
+    'notes',
+    'trash',
+    'auth',
+    'register',
+    'login',
+    'me',
+    'health',
+    'openapi.json',
+    'restore',
+    '..',
+    '.',
+    '',
+    '%2e%2e',
+    '%00',
+    '%',
+    '%E0%A4%A',
+    '%C0%AF',
+    '01ARZ3NDEKTSV4RRFFQ69G5FAV',
+  ),
   fc.string({ unit: 'grapheme', maxLength: 20 }).map(encodeURIComponent),
   printable(20).map((s) => s.replace(/[?#]/g, '')),
 )
@@ -37,27 +57,48 @@ const path = fc.oneof(
 )
 const query = fc.oneof(
   fc.constant(''),
-  fc.dictionary(fc.constantFrom('limit', 'cursor', 'sort', 'limit[]', '__proto__', 'constructor', 'a'), printable(30), { maxKeys: 3 }).map(
-    (q) => '?' + new URLSearchParams(q).toString(),
-  ),
+  fc
+    .dictionary(fc.constantFrom('limit', 'cursor', 'sort', 'limit[]', '__proto__', 'constructor', 'a'), printable(30), { maxKeys: 3 })
+    .map((q) => '?' + new URLSearchParams(q).toString()),
   printable(60).map((q) => '?' + q.replace(/#/g, '')),
   fc.constant('?limit=5&limit=6'),
   fc.constant('?cursor[a]=1'),
 )
 const headers = fc.record(
   {
-    'content-type': fc.oneof(fc.constantFrom('application/json', 'text/plain', 'application/json; charset=utf-16', 'multipart/form-data', 'application/x-www-form-urlencoded', ''), printable(30)),
+    'content-type': fc.oneof(
+      fc.constantFrom(
+        'application/json',
+        'text/plain',
+        'application/json; charset=utf-16',
+        'multipart/form-data',
+        'application/x-www-form-urlencoded',
+        '',
+      ),
+      printable(30),
+    ),
     'if-match': printable(30),
     'x-request-id': printable(200),
     origin: fc.constantFrom('http://localhost:5173', 'https://evil.example', 'null'),
     'access-control-request-method': fc.constantFrom('GET', 'DELETE', 'PUT'),
     accept: fc.constantFrom('text/html', 'application/json', '*/*', 'image/png'),
-    authorization: fc.oneof(fc.constant('USER'), printable(60), fc.constant('Bearer'), printable(60).map((s) => `Bearer ${s}`)),
+    authorization: fc.oneof(
+      fc.constant('USER'),
+      printable(60),
+      fc.constant('Bearer'),
+      printable(60).map((s) => `Bearer ${s}`),
+    ),
   },
   { requiredKeys: [] },
 )
 const method = fc.constantFrom('GET', 'POST', 'PATCH', 'DELETE', 'PUT', 'OPTIONS', 'HEAD', 'TRACE', 'PROPFIND')
-const body = fc.option(fc.oneof(fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v) ?? 'null'), printable(100)), { nil: undefined })
+const body = fc.option(
+  fc.oneof(
+    fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v) ?? 'null'),
+    printable(100),
+  ),
+  { nil: undefined },
+)
 
 describe('fuzzing requests', () => {
   it('whatever the method, path, query and headers, the answer is well formed and stored notes do not change', async () => {
@@ -71,7 +112,8 @@ describe('fuzzing requests', () => {
         const target = p.replace('NOTE_ID', noteId) + q
         // Writes of a valid note with a valid token are allowed to change things; leave them out
         // so that "nothing changed" is a property of every request sent here.
-        const mayWrite = finalHeaders.authorization === auth.Authorization && ['PATCH', 'DELETE', 'POST', 'PUT'].includes(m) && target.includes(noteId)
+        const mayWrite =
+          finalHeaders.authorization === auth.Authorization && ['PATCH', 'DELETE', 'POST', 'PUT'].includes(m) && target.includes(noteId)
         if (mayWrite) return
         const hasBody = b !== undefined && !['GET', 'HEAD', 'OPTIONS', 'TRACE'].includes(m)
         requests++
@@ -80,7 +122,11 @@ describe('fuzzing requests', () => {
           answer = await send(server.base, m, target, { headers: finalHeaders, body: hasBody ? b : undefined })
         } catch (err) {
           // node:http refuses a few requests before sending them (a header value it cannot encode): nothing reached the app
-          if ((err as NodeJS.ErrnoException).code === 'ERR_INVALID_CHAR' || (err as NodeJS.ErrnoException).code === 'ERR_UNESCAPED_CHARACTERS') return
+          if (
+            (err as NodeJS.ErrnoException).code === 'ERR_INVALID_CHAR' ||
+            (err as NodeJS.ErrnoException).code === 'ERR_UNESCAPED_CHARACTERS'
+          )
+            return
           throw err
         }
         if (m === 'HEAD') expect(answer.status).toBeLessThan(500)

@@ -70,7 +70,6 @@ export async function createTestApp(
   }
 }
 
-
 let userCount = 0
 
 /** Registers a fresh user through the API and returns its token and identity. */

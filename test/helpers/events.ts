@@ -65,7 +65,10 @@ function parse(req: HttpRequest): Parsed {
   const pathname = at === -1 ? req.path : req.path.slice(0, at)
   const rawQuery = at === -1 ? '' : req.path.slice(at + 1)
   const query = [...new URLSearchParams(rawQuery)]
-  const headers: [string, string][] = [['host', 'notes.example.com'], ['user-agent', 'test-client/1.0']]
+  const headers: [string, string][] = [
+    ['host', 'notes.example.com'],
+    ['user-agent', 'test-client/1.0'],
+  ]
   for (const [name, value] of Object.entries(req.headers ?? {})) {
     for (const one of Array.isArray(value) ? value : [value]) headers.push([name, one])
   }
@@ -180,12 +183,22 @@ let httpApiRequests = 0
 export function httpApiEvent(req: HttpRequest, options: { stage?: string } = {}): HttpApiEvent {
   // HTTP API request ids are short base64 strings, not UUIDs.
   const requestId = Buffer.from(`req-${++httpApiRequests}-${randomUUID().slice(0, 4)}`).toString('base64')
-  return payloadV2(req, { stage: options.stage ?? '$default', decodePath: true, domainName: 'r3pmxmplak.execute-api.us-east-1.amazonaws.com', requestId })
+  return payloadV2(req, {
+    stage: options.stage ?? '$default',
+    decodePath: true,
+    domainName: 'r3pmxmplak.execute-api.us-east-1.amazonaws.com',
+    requestId,
+  })
 }
 
 /** Lambda Function URL: payload 2.0, path still encoded, stage always `$default`. */
 export function functionUrlEvent(req: HttpRequest): HttpApiEvent {
-  return payloadV2(req, { stage: '$default', decodePath: false, domainName: 'a2b3c4d5e6f7g8h9.lambda-url.us-east-1.on.aws', requestId: randomUUID() })
+  return payloadV2(req, {
+    stage: '$default',
+    decodePath: false,
+    domainName: 'a2b3c4d5e6f7g8h9.lambda-url.us-east-1.on.aws',
+    requestId: randomUUID(),
+  })
 }
 
 /**
@@ -194,10 +207,12 @@ export function functionUrlEvent(req: HttpRequest): HttpApiEvent {
  */
 export function albEvent(req: HttpRequest, options: { multiValue?: boolean } = {}): AlbEvent {
   const { pathname, rawQuery, headers, body } = parse(req)
-  const rawPairs: [string, string][] = rawQuery ? rawQuery.split('&').map((pair) => {
-    const at = pair.indexOf('=')
-    return at === -1 ? [pair, ''] : [pair.slice(0, at), pair.slice(at + 1)]
-  }) : []
+  const rawPairs: [string, string][] = rawQuery
+    ? rawQuery.split('&').map((pair) => {
+        const at = pair.indexOf('=')
+        return at === -1 ? [pair, ''] : [pair.slice(0, at), pair.slice(at + 1)]
+      })
+    : []
   const common = {
     requestContext: { elb: { targetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/notes/6d0ecf831eec9f09' } },
     httpMethod: req.method,

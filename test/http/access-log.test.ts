@@ -37,7 +37,11 @@ describe('access log', () => {
     await request(t.app).get('/nowhere?x=1')
     await request(t.app).get('/api/me')
 
-    expect(requestLines().slice(before).map((line) => [line.path, line.status])).toEqual([
+    expect(
+      requestLines()
+        .slice(before)
+        .map((line) => [line.path, line.status]),
+    ).toEqual([
       ['/nowhere', 404],
       ['/api/me', 401],
     ])

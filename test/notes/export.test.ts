@@ -23,7 +23,10 @@ describe('GET /api/notes/export', () => {
     expect(res.headers['cache-control']).toBe('no-store')
     expect(res.body.items).toEqual([second, first])
     expect(new Date(res.body.exportedAt).toISOString()).toBe(res.body.exportedAt)
-    expect(t.logs.find((l) => l.msg === 'request' && l.path === '/api/notes/export')).toMatchObject({ route: '/api/notes/export', status: 200 })
+    expect(t.logs.find((l) => l.msg === 'request' && l.path === '/api/notes/export')).toMatchObject({
+      route: '/api/notes/export',
+      status: 200,
+    })
   })
 
   it('walks every Query page: notes larger than one 1 MB page all arrive, once each', async () => {
@@ -32,7 +35,9 @@ describe('GET /api/notes/export', () => {
     const created = []
     for (let i = 0; i < 25; i++) created.push(await createNote(t.app, bob.auth, { title: `Big ${i}`, body }))
     const commands: string[] = []
-    const counting = { send: (command: object) => (commands.push(command.constructor.name), t.db.send(command as never)) } as unknown as DynamoDBDocumentClient
+    const counting = {
+      send: (command: object) => (commands.push(command.constructor.name), t.db.send(command as never)),
+    } as unknown as DynamoDBDocumentClient
     const notes = createNotesRepository({ db: counting, tableName: t.config.tableName, cursorKey: t.config.cursorKey, clock: t.clock })
 
     const res = await request(t.app).get('/api/notes/export').set(bob.auth)
@@ -57,9 +62,16 @@ describe('GET /api/notes/export', () => {
 
   it('needs a token with notes:read, and takes no query parameters', async () => {
     const none = await request(t.app).get('/api/notes/export')
-    const writeOnly = await request(t.app).get('/api/notes/export').set(bearer(signToken(t.config, { scope: 'notes:write' })))
-    const withQuery = await request(t.app).get('/api/notes/export?limit=5').set(bearer(signToken(t.config)))
-    const post = await request(t.app).post('/api/notes/export').set(bearer(signToken(t.config))).send({})
+    const writeOnly = await request(t.app)
+      .get('/api/notes/export')
+      .set(bearer(signToken(t.config, { scope: 'notes:write' })))
+    const withQuery = await request(t.app)
+      .get('/api/notes/export?limit=5')
+      .set(bearer(signToken(t.config)))
+    const post = await request(t.app)
+      .post('/api/notes/export')
+      .set(bearer(signToken(t.config)))
+      .send({})
 
     expect(none.status).toBe(401)
     expect(writeOnly.status).toBe(403)

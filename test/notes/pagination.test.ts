@@ -101,7 +101,12 @@ describe('cursors', () => {
     const [, signature] = cursor.split('.')
     const forged = Buffer.from(JSON.stringify(['NOTE#01ARZ3NDEKTSV4RRFFQ69G5FAV', '01ARZ3NDEKTSV4RRFFQ69G5FAV'])).toString('base64url')
 
-    expectBadCursor(await request(t.app).get('/api/notes').query({ cursor: `${forged}.${signature}` }).set(alice.auth))
+    expectBadCursor(
+      await request(t.app)
+        .get('/api/notes')
+        .query({ cursor: `${forged}.${signature}` })
+        .set(alice.auth),
+    )
   })
 
   it("when another user replays Alice's cursor, then 400, never a page of her notes", async () => {

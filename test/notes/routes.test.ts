@@ -16,7 +16,10 @@ const missingId = '01ARZ3NDEKTSV4RRFFQ69G5FAV'
 
 describe('POST /api/notes', () => {
   it('when the note is valid, then 201 with the note, Location and ETag', async () => {
-    const res = await request(t.app).post('/api/notes').set(auth).send({ title: 'Groceries', body: 'milk, eggs', tags: ['home', 'todo'] })
+    const res = await request(t.app)
+      .post('/api/notes')
+      .set(auth)
+      .send({ title: 'Groceries', body: 'milk, eggs', tags: ['home', 'todo'] })
 
     expect(res.status).toBe(201)
     expect(res.body).toEqual({
@@ -44,7 +47,10 @@ describe('POST /api/notes', () => {
   it('accepts the limits exactly: 200-char title, 50,000-char body, 20 tags of 50 chars', async () => {
     const tags = Array.from({ length: 20 }, (_, i) => String(i).padEnd(50, 'x'))
 
-    const res = await request(t.app).post('/api/notes').set(auth).send({ title: 't'.repeat(200), body: 'b'.repeat(50_000), tags })
+    const res = await request(t.app)
+      .post('/api/notes')
+      .set(auth)
+      .send({ title: 't'.repeat(200), body: 'b'.repeat(50_000), tags })
 
     expect(res.status).toBe(201)
   })
@@ -76,7 +82,10 @@ describe('POST /api/notes', () => {
   })
 
   it('when the body is a JSON array, then 400', async () => {
-    const res = await request(t.app).post('/api/notes').set(auth).send([{ title: 'x' }])
+    const res = await request(t.app)
+      .post('/api/notes')
+      .set(auth)
+      .send([{ title: 'x' }])
 
     expect(res.status).toBe(400)
   })
@@ -158,7 +167,13 @@ describe('PATCH /api/notes/:id', () => {
     const note = await createNote(t.app, auth)
 
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => request(t.app).patch(`/api/notes/${note.id}`).set(auth).set('If-Match', '"1"').send({ title: `writer ${i}` })),
+      Array.from({ length: 20 }, (_, i) =>
+        request(t.app)
+          .patch(`/api/notes/${note.id}`)
+          .set(auth)
+          .set('If-Match', '"1"')
+          .send({ title: `writer ${i}` }),
+      ),
     )
 
     const winners = results.filter((res) => res.status === 200)
@@ -171,7 +186,14 @@ describe('PATCH /api/notes/:id', () => {
   it('when 20 clients PATCH without If-Match at once, then every update lands and none is lost', async () => {
     const note = await createNote(t.app, auth)
 
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => request(t.app).patch(`/api/notes/${note.id}`).set(auth).send({ body: `${i}` })))
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        request(t.app)
+          .patch(`/api/notes/${note.id}`)
+          .set(auth)
+          .send({ body: `${i}` }),
+      ),
+    )
 
     expect(results.every((res) => res.status === 200)).toBe(true)
     expect(results.map((res) => res.body.version).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 2))
@@ -224,7 +246,9 @@ describe('DELETE, the trash and restore', () => {
     const trash = await request(t.app).get('/api/trash').set(auth)
     expect(trash.status).toBe(200)
     expect(trash.body.items[0]).toEqual(expect.objectContaining({ id: note.id, title: 'Doomed', version: 2 }))
-    const { Item } = await t.db.send(new GetCommand({ TableName: t.config.tableName, Key: { pk: `USER#${userId}`, sk: `NOTE#${note.id}` } }))
+    const { Item } = await t.db.send(
+      new GetCommand({ TableName: t.config.tableName, Key: { pk: `USER#${userId}`, sk: `NOTE#${note.id}` } }),
+    )
     const thirtyDays = 30 * 24 * 3600
     expect(Item!.expiresAt).toBeGreaterThan(Date.now() / 1000 + thirtyDays - 60)
     expect(Item!.expiresAt).toBeLessThan(Date.now() / 1000 + thirtyDays + 60)

@@ -54,4 +54,3 @@ function focusHeading(): void {
   const heading = document.querySelector<HTMLElement>('main h1')
   heading?.focus()
 }
-

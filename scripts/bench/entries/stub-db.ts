@@ -9,8 +9,20 @@ export function stubDocumentClient(count = 5): DynamoDBDocumentClient {
   const now = new Date('2026-12-01T12:00:00.000Z').toISOString()
   const Items = Array.from({ length: count }, (_, i) => {
     const id = `01KBC7J5Q4Z7W3M2X8N6R1T0V${'ABCDEFGHJK'[i % 10]}`
-    return { pk: 'USER#bench', sk: `NOTE#${id}`, liveSk: id, id, title: `Note ${i + 1}`, body: 'A short body.', tags: ['bench'], createdAt: now, updatedAt: now, version: 1 }
+    return {
+      pk: 'USER#bench',
+      sk: `NOTE#${id}`,
+      liveSk: id,
+      id,
+      title: `Note ${i + 1}`,
+      body: 'A short body.',
+      tags: ['bench'],
+      createdAt: now,
+      updatedAt: now,
+      version: 1,
+    }
   })
-  const send = async (command: { input: Record<string, unknown> }) => ('KeyConditionExpression' in command.input ? { Items, $metadata: {} } : { $metadata: {} })
+  const send = async (command: { input: Record<string, unknown> }) =>
+    'KeyConditionExpression' in command.input ? { Items, $metadata: {} } : { $metadata: {} }
   return { send, destroy: () => undefined } as unknown as DynamoDBDocumentClient
 }

@@ -9,9 +9,18 @@ const event = JSON.parse(process.env.BENCH_EVENT)
 
 handler(event, lambdaContext()).then((result) => {
   const answered = performance.now()
-  process.send({ status: result.statusCode, bootMs: loadStarted, loadMs: loaded - loadStarted, firstAnswerMs: answered - loaded, totalMs: answered }, () => process.exit(0))
+  process.send(
+    { status: result.statusCode, bootMs: loadStarted, loadMs: loaded - loadStarted, firstAnswerMs: answered - loaded, totalMs: answered },
+    () => process.exit(0),
+  )
 })
 
 function lambdaContext() {
-  return { awsRequestId: 'bench-cold', functionName: 'notes-bench', memoryLimitInMB: '1024', callbackWaitsForEmptyEventLoop: true, getRemainingTimeInMillis: () => 29_000 }
+  return {
+    awsRequestId: 'bench-cold',
+    functionName: 'notes-bench',
+    memoryLimitInMB: '1024',
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => 29_000,
+  }
 }

@@ -7,7 +7,13 @@ const { handler } = require(process.argv[2])
 const warmUp = Number(process.argv[3])
 const measured = Number(process.argv[4])
 const event = JSON.parse(process.env.BENCH_EVENT)
-const context = { awsRequestId: 'bench-warm', functionName: 'notes-bench', memoryLimitInMB: '1024', callbackWaitsForEmptyEventLoop: true, getRemainingTimeInMillis: () => 29_000 }
+const context = {
+  awsRequestId: 'bench-warm',
+  functionName: 'notes-bench',
+  memoryLimitInMB: '1024',
+  callbackWaitsForEmptyEventLoop: true,
+  getRemainingTimeInMillis: () => 29_000,
+}
 // A fresh copy per call, as Lambda gives: an adapter may write into the event's headers.
 const invoke = () => handler({ ...event, headers: { ...event.headers }, requestContext: { ...event.requestContext } }, context)
 

@@ -14,7 +14,10 @@ export interface BrowserSuite {
  * no CSP violation, so a refused script fails the step that caused it. `ready` gets them once started.
  * @example useBrowserSuite({ env: { JWT_TTL_SECONDS: '60' } }, (suite) => ({ server, page } = suite))
  */
-export function useBrowserSuite(options: { env?: Record<string, string>; page?: BrowserContextOptions }, ready: (suite: BrowserSuite) => void): void {
+export function useBrowserSuite(
+  options: { env?: Record<string, string>; page?: BrowserContextOptions },
+  ready: (suite: BrowserSuite) => void,
+): void {
   const started: Partial<BrowserSuite> = {}
   let pageErrors: string[] = []
 

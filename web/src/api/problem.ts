@@ -43,7 +43,8 @@ export async function problemOf(res: Response): Promise<ApiError> {
       // A broken body: the status alone must do.
     }
   }
-  const detail = typeof problem.detail === 'string' && problem.detail ? problem.detail : typeof problem.title === 'string' ? problem.title : fallback
+  const detail =
+    typeof problem.detail === 'string' && problem.detail ? problem.detail : typeof problem.title === 'string' ? problem.title : fallback
   const requestId = typeof problem.requestId === 'string' ? problem.requestId : (res.headers.get('X-Request-Id') ?? undefined)
   return new ApiError(res.status, detail, fieldErrorsOf(problem.errors), requestId)
 }
@@ -59,7 +60,10 @@ function fieldErrorsOf(value: unknown): FieldError[] {
  * Sorts field errors onto the form's fields: `body.tags.2` goes to `tags` as "Tag 3: …".
  * Errors that name no field of the form stay in `other`, to be shown with the form's message.
  */
-export function errorsByField<F extends string>(errors: FieldError[], fields: readonly F[]): { byField: Partial<Record<F, string>>; other: string[] } {
+export function errorsByField<F extends string>(
+  errors: FieldError[],
+  fields: readonly F[],
+): { byField: Partial<Record<F, string>>; other: string[] } {
   const byField: Partial<Record<F, string>> = {}
   const other: string[] = []
   for (const { path, message } of errors) {
