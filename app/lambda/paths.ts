@@ -27,7 +27,7 @@ export function withAppPath<E extends HttpEvent>(event: E): E {
     return { ...event, rawPath: httpApiPath(event.rawPath, event.requestContext.stage), headers: { ...event.headers } }
   if (isAlbEvent(event)) return { ...event, path: encodePath(event.path), headers: copy(event.headers) }
   // The adapter would route REST events by `pathParameters.proxy`, which is decoded and loses a nested resource's prefix.
-  return { ...event, path: restApiPath(event as RestApiEvent), pathParameters: null, headers: copy(event.headers) }
+  return { ...event, path: restApiPath(event), pathParameters: null, headers: copy(event.headers) }
 }
 
 /**
@@ -57,16 +57,27 @@ function restApiPath(event: RestApiEvent): string {
   return safeDecode(tail) === appPath ? tail : encodePath(appPath)
 }
 
-/** `/{proxy+}` with `proxy: "api/notes"` gives `/api/notes`; undefined when a parameter is missing. */
+/** A path parameter fills a whole segment: `{id}`, or `{proxy+}` for the rest of the path. */
+const parameterSegment = /^\{([^{}+]+)\+?\}$/
+
+/**
+ * `/{proxy+}` with `proxy: "api/notes"` gives `/api/notes`; undefined when a parameter is missing.
+ * Segment by segment, so the work grows with the length of the resource, whatever it holds.
+ */
 function resourcePath({ resource, pathParameters }: RestApiEvent): string | undefined {
   if (!resource?.startsWith('/')) return undefined
-  let complete = true
-  const path = resource.replace(/\{([^}+]+)\+?\}/g, (_match, name: string) => {
+  const segments: string[] = []
+  for (const segment of resource.split('/')) {
+    const name = parameterSegment.exec(segment)?.[1]
+    if (name === undefined) {
+      segments.push(segment)
+      continue
+    }
     const value = pathParameters?.[name]
-    if (value === undefined) complete = false
-    return value ?? ''
-  })
-  return complete ? path : undefined
+    if (value === undefined) return undefined
+    segments.push(value)
+  }
+  return segments.join('/')
 }
 
 function safeDecode(path: string): string | undefined {
