@@ -2,7 +2,6 @@ import express, { type Express } from 'express'
 import { createServer, type Server } from 'node:http'
 import request from 'supertest'
 import type { EmbeddedDynamo } from '../app/db/embedded'
-import type { HttpResult } from '../app/lambda/events'
 import { createLambdaHandler } from '../app/lambda/handler'
 import { createLogger } from '../app/logger'
 import { createTestApp, testSecret, type TestApp } from './helpers/app'
@@ -31,6 +30,7 @@ const lambdaEnv = {
 }
 
 /** Imports lambda.ts afresh under `env`, as a new Lambda container would. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh module registry needs require
 const importLambda = (env: Record<string, string>): LambdaModule => coldStart(env, () => require('../lambda') as LambdaModule)
 
 beforeAll(async () => {
@@ -175,13 +175,13 @@ async function viaSupertest(server: Server, req: HttpRequest): Promise<HttpRespo
     r.on('end', () => done(null, Buffer.concat(chunks)))
   })
   const raw = res.body as Buffer
-  return { status: res.status, headers: res.headers as Record<string, string | string[]>, body: raw.toString(), raw }
+  return { status: res.status, headers: res.headers, body: raw.toString(), raw }
 }
 
 async function viaLambda(handler: LambdaModule['handler'], source: EventSource, req: HttpRequest) {
   const event = source.toEvent(req)
   const context = lambdaContext()
-  const result = (await handler(event as never, context)) as HttpResult
+  const result = await handler(event as never, context)
   return { response: source.fromResult(result), requestId: source.requestIdOf(event, context) }
 }
 
@@ -245,6 +245,21 @@ describe.each(eventSources.map((source) => [source.name, source] as const))('Lam
     expect(response.status).toBe(200)
     const line = logLines.map((l) => JSON.parse(l)).find((entry) => entry.msg === 'request' && entry.requestId === requestId)
     expect(line).toMatchObject({ method: 'GET', route: '/health', status: 200 })
+  })
+
+  it('keeps the platform’s request id when the caller sends its own, and logs the caller’s as clientRequestId', async () => {
+    const clientId = `client-${Math.random().toString(36).slice(2, 10)}`
+
+    const { response, requestId } = await viaLambda(lambda.handler, source, {
+      method: 'GET',
+      path: '/nowhere',
+      headers: { 'X-Request-Id': clientId },
+    })
+
+    expect(response.headers['x-request-id']).toBe(requestId)
+    expect(JSON.parse(response.body).requestId).toBe(requestId)
+    const line = logLines.map((l) => JSON.parse(l)).find((entry) => entry.msg === 'request' && entry.clientRequestId === clientId)
+    expect(line).toMatchObject({ requestId, status: 404 })
   })
 })
 
