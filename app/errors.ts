@@ -120,5 +120,13 @@ function toHttpError(err: unknown): HttpError {
     const detail = err instanceof URIError ? 'The URL is not validly percent-encoded' : (STATUS_CODES[status] ?? 'Bad Request')
     return new HttpError(status, STATUS_CODES[status] ?? 'Bad Request', { detail })
   }
-  return new HttpError(500, 'Internal Server Error', { detail: 'Something went wrong on our side; quote the request id if you report it' })
+  return serverError()
+}
+
+/** The 500 a client sees for anything unexpected: nothing of `cause`, which is for the log. */
+export function serverError(cause?: unknown): HttpError {
+  return new HttpError(500, 'Internal Server Error', {
+    detail: 'Something went wrong on our side; quote the request id if you report it',
+    cause,
+  })
 }

@@ -7,6 +7,8 @@ declare global {
       id: string
       /** The caller's valid X-Request-Id when the platform's id is the request's; logged beside it. */
       clientRequestId?: string
+      /** What the client's URL had in front of the app's paths (an API Gateway stage, a base path), set by the Lambda entry. */
+      pathPrefix?: string
       /** The verified identity, set by requireAuth; what session-based code used to read. */
       user?: Identity
     }

@@ -6,6 +6,7 @@ import type { Logger } from '../logger'
 import { accessLog } from './access-log'
 import { cors } from './cors'
 import { jsonBody } from './json-body'
+import { pathPrefix } from './path-prefix'
 import { requestId } from './request-id'
 
 export interface ShellDeps {
@@ -31,6 +32,7 @@ export function createAppShell(deps: ShellDeps, addRoutes: (app: Express) => voi
   const upgradeInsecureRequests = config.production ? [] : null
   app.use(
     requestId(deps.requestIdOf),
+    pathPrefix(),
     accessLog(logger),
     helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests } } }),
     cors(config.corsOrigins),
