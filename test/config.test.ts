@@ -70,17 +70,25 @@ describe('loadConfig', () => {
   })
 
   it('when the sign-in variables are set, then they are used', () => {
-    const config = loadConfig({ JWT_TTL_SECONDS: '60', REFRESH_TTL_SECONDS: '3600', LOGIN_LIMIT_PER_EMAIL: '3', LOGIN_LIMIT_PER_ADDRESS: '50' })
+    const config = loadConfig({
+      JWT_TTL_SECONDS: '60',
+      REFRESH_TTL_SECONDS: '3600',
+      LOGIN_LIMIT_PER_EMAIL: '3',
+      LOGIN_LIMIT_PER_ADDRESS: '50',
+    })
 
     expect(config.jwt.ttlSeconds).toBe(60)
     expect(config.signIn).toEqual({ refreshTtlSeconds: 3600, loginLimitPerEmail: 3, loginLimitPerAddress: 50 })
   })
 
-  it.each(['REFRESH_TTL_SECONDS', 'LOGIN_LIMIT_PER_EMAIL', 'LOGIN_LIMIT_PER_ADDRESS'])('when %s is not a positive whole number, then it names it', (name) => {
-    for (const value of ['0', '-1', 'many', '2.5']) {
-      expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name} must be a positive whole number, got "${value}"`))
-    }
-  })
+  it.each(['REFRESH_TTL_SECONDS', 'LOGIN_LIMIT_PER_EMAIL', 'LOGIN_LIMIT_PER_ADDRESS'])(
+    'when %s is not a positive whole number, then it names it',
+    (name) => {
+      for (const value of ['0', '-1', 'many', '2.5']) {
+        expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name} must be a positive whole number, got "${value}"`))
+      }
+    },
+  )
 
   it('when REFRESH_TTL_SECONDS is not longer than JWT_TTL_SECONDS, then it refuses to start, naming both', () => {
     expect(() => loadConfig({ JWT_TTL_SECONDS: '900', REFRESH_TTL_SECONDS: '900' })).toThrow(
