@@ -10,6 +10,7 @@ import { createLogger } from './app/logger'
 
 const config = loadConfig(process.env)
 const logger = createLogger()
+logger.info('cold start', { cursorKeyFrom: config.cursorKeyFrom }) // which secret signs pagination cursors
 const app = createApp({
   config,
   db: createDocumentClient(config),

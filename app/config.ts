@@ -11,8 +11,10 @@ export interface Config {
   /** Browser sign-ins (refresh cookies) and login throttling; see docs/AUTH.md. */
   signIn: SignInConfig
   corsOrigins: string[]
-  /** Key that signs pagination cursors; derived from the JWT secret, never the secret itself. */
+  /** Key that signs pagination cursors; derived from CURSOR_SECRET or else JWT_SECRET, never the secret itself. */
   cursorKey: KeyObject
+  /** Which secret `cursorKey` comes from, for the entries to say at start. */
+  cursorKeyFrom: 'CURSOR_SECRET' | 'JWT_SECRET' | 'dev default'
   /** Set when the dev-only secret is in use, so the dev server can warn about it loudly. */
   usingDevSecret: boolean
 }
@@ -82,6 +84,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (refreshTtlSeconds <= ttlSeconds) {
     throw new ConfigError(`REFRESH_TTL_SECONDS (${refreshTtlSeconds}) must be longer than JWT_TTL_SECONDS (${ttlSeconds})`)
   }
+  const cursor = cursorSecret(env, usingDevSecret ? undefined : secretText, production)
 
   return {
     production,
@@ -101,7 +104,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       loginLimitPerAddress: positiveInt(env, 'LOGIN_LIMIT_PER_ADDRESS', 100),
     },
     corsOrigins: list(env.CORS_ORIGINS) ?? (production ? [] : ['http://localhost:5173', 'http://127.0.0.1:3000']),
-    cursorKey: deriveCursorKey(secretText ?? jwksUri ?? DEV_SECRET),
+    cursorKey: deriveCursorKey(cursor.material),
+    cursorKeyFrom: cursor.from,
     usingDevSecret,
   }
 }
@@ -123,9 +127,29 @@ function refuseUnresolvedReferences(env: Record<string, string | undefined>): vo
 }
 
 /**
- * Cursors are signed with a key derived from the JWT secret. Without one (JWKS mode), the key comes from the
- * JWKS URI: cursors still detect tampering and stay bound to their user, whose partition the token alone picks.
+ * The secret cursors are signed with: CURSOR_SECRET, else JWT_SECRET, else (dev only) the dev secret.
+ * Never anything public such as the JWKS URL: whoever could compute the key could forge cursors.
  */
+function cursorSecret(
+  env: Record<string, string | undefined>,
+  jwtSecret: string | undefined,
+  production: boolean,
+): { material: string; from: Config['cursorKeyFrom'] } {
+  const own = optional(env.CURSOR_SECRET)
+  if (own !== undefined) {
+    if (Buffer.byteLength(own) < MIN_SECRET_BYTES) throw new ConfigError(`CURSOR_SECRET must be at least ${MIN_SECRET_BYTES} bytes long`)
+    return { material: own, from: 'CURSOR_SECRET' }
+  }
+  if (jwtSecret !== undefined) return { material: jwtSecret, from: 'JWT_SECRET' }
+  if (production) {
+    throw new ConfigError(
+      `CURSOR_SECRET (at least ${MIN_SECRET_BYTES} bytes) or JWT_SECRET must be set in production: pagination cursors are signed with it`,
+    )
+  }
+  return { material: DEV_SECRET, from: 'dev default' }
+}
+
+/** Cursors are signed with a key derived from their secret, so the secret itself signs nothing else twice. */
 function deriveCursorKey(material: string): KeyObject {
   return createSecretKey(Buffer.from(hkdfSync('sha256', material, 'notes-cursor', 'cursor-signing-v1', 32)))
 }

@@ -25,6 +25,10 @@ async function main(): Promise<void> {
       '\n  WARNING: JWT_SECRET is not set; tokens are signed with the public dev-only secret.\n  Never run like this anywhere but your own machine.\n',
     )
   }
+  if (config.cursorKeyFrom === 'dev default' && !config.usingDevSecret) {
+    console.warn('\n  WARNING: neither CURSOR_SECRET nor JWT_SECRET is set; cursors are signed with the public dev-only secret.\n')
+  }
+  logger.info('starting', { cursorKeyFrom: config.cursorKeyFrom })
 
   let embedded: EmbeddedDynamo | undefined
   if (!config.dynamodbEndpoint) {

@@ -53,6 +53,7 @@ describe('authorizer with JWT_JWKS_URI', () => {
       JWT_JWKS_URI: idp.uri,
       JWT_ISSUER: issuer,
       JWT_AUDIENCE: audience,
+      CURSOR_SECRET: testSecret, // shared by every function of the stack, as JWT_SECRET is in serverless.yml
       AWS_LAMBDA_FUNCTION_NAME: 'notes-authorizer',
       TABLE_NAME: 'notes',
     })

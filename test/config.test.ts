@@ -48,17 +48,19 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...env, JWT_ISSUER: 'https://idp.example/' })).toThrow(ConfigError)
   })
 
-  it('when only JWT_JWKS_URI (with its issuer and audience) is set in production, then it starts without a secret', () => {
+  it('when JWT_JWKS_URI (with its issuer and audience) and CURSOR_SECRET are set in production, then it starts without a JWT secret', () => {
     const config = loadConfig({
       AWS_LAMBDA_FUNCTION_NAME: 'api',
       TABLE_NAME: 't',
       JWT_JWKS_URI: 'https://idp.example/.well-known/jwks.json',
       JWT_ISSUER: 'https://idp.example/',
       JWT_AUDIENCE: 'notes',
+      CURSOR_SECRET: secret,
     })
 
     expect(config.jwt.secret).toBeUndefined()
     expect(config.jwt.jwksUri).toBe('https://idp.example/.well-known/jwks.json')
+    expect(config.cursorKeyFrom).toBe('CURSOR_SECRET')
   })
 
   it('when production has no TABLE_NAME, then it names the missing variable', () => {
@@ -112,5 +114,45 @@ describe('loadConfig and CloudFormation references', () => {
     expect(() => loadConfig({ AWS_LAMBDA_FUNCTION_NAME: 'authorizer', TABLE_NAME: 't', JWT_SECRET: reference })).toThrow(
       `JWT_SECRET holds an unresolved CloudFormation reference (${reference})`,
     )
+  })
+})
+
+describe('loadConfig: the key that signs pagination cursors', () => {
+  const jwks = { JWT_JWKS_URI: 'https://idp.example/.well-known/jwks.json', JWT_ISSUER: 'https://idp.example/', JWT_AUDIENCE: 'notes' }
+  const production = { AWS_LAMBDA_FUNCTION_NAME: 'api', TABLE_NAME: 't' }
+
+  it('when production has JWT_JWKS_URI but neither CURSOR_SECRET nor JWT_SECRET, then it refuses to start, naming both', () => {
+    expect(() => loadConfig({ ...production, ...jwks })).toThrow(ConfigError)
+    expect(() => loadConfig({ ...production, ...jwks })).toThrow(
+      'CURSOR_SECRET (at least 32 bytes) or JWT_SECRET must be set in production: pagination cursors are signed with it',
+    )
+  })
+
+  it('when CURSOR_SECRET is shorter than 32 bytes, then it refuses to start, naming it', () => {
+    expect(() => loadConfig({ ...jwks, CURSOR_SECRET: 'short' })).toThrow('CURSOR_SECRET must be at least 32 bytes long')
+  })
+
+  it('when only the public JWKS URL is known in dev, then cursors use the dev default, flagged, not a key derived from the URL', () => {
+    const a = loadConfig(jwks)
+    const b = loadConfig({ ...jwks, JWT_JWKS_URI: 'https://other.example/.well-known/jwks.json' })
+
+    expect(a.cursorKeyFrom).toBe('dev default')
+    expect(a.cursorKey.export().equals(b.cursorKey.export())).toBe(true)
+  })
+
+  it.each([
+    ['CURSOR_SECRET and JWT_SECRET', { CURSOR_SECRET: secret + 'c', JWT_SECRET: secret }, 'CURSOR_SECRET'],
+    ['JWT_SECRET alone', { JWT_SECRET: secret }, 'JWT_SECRET'],
+    ['nothing (dev)', {}, 'dev default'],
+  ])('with %s, it says which one signs cursors', (_name, env, from) => {
+    expect(loadConfig(env).cursorKeyFrom).toBe(from)
+  })
+
+  it('when CURSOR_SECRET changes, then so does the cursor key, and it is not the secret itself', () => {
+    const a = loadConfig({ ...jwks, CURSOR_SECRET: secret })
+    const b = loadConfig({ ...jwks, CURSOR_SECRET: secret + '!' })
+
+    expect(a.cursorKey.export().equals(b.cursorKey.export())).toBe(false)
+    expect(a.cursorKey.export().toString()).not.toContain(secret)
   })
 })

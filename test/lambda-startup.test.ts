@@ -115,7 +115,12 @@ describe('the Lambda bundle at cold start', () => {
 
   it('loads jwks-rsa at start when JWT_JWKS_URI is set, and still not the SDK', () => {
     const { evaluated } = coldStart(
-      { JWT_JWKS_URI: 'http://127.0.0.1:9/jwks.json', JWT_ISSUER: 'https://idp.example/', JWT_AUDIENCE: 'notes' },
+      {
+        JWT_JWKS_URI: 'http://127.0.0.1:9/jwks.json',
+        JWT_ISSUER: 'https://idp.example/',
+        JWT_AUDIENCE: 'notes',
+        CURSOR_SECRET: testSecret,
+      },
       [],
     )
 

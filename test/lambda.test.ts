@@ -349,6 +349,24 @@ describe('Lambda entry cold start', () => {
     expect(lambda.handler).toHaveLength(2)
   })
 
+  it('says at start which secret signs pagination cursors', () => {
+    const started = logLines.map((l) => JSON.parse(l)).find((entry) => entry.msg === 'cold start')
+
+    expect(started).toMatchObject({ level: 'info', cursorKeyFrom: 'JWT_SECRET' })
+  })
+
+  it('refuses to start in JWKS mode without a secret for cursors, naming CURSOR_SECRET', () => {
+    const jwksOnly = {
+      ...lambdaEnv,
+      JWT_SECRET: '',
+      JWT_JWKS_URI: 'https://idp.example/.well-known/jwks.json',
+      JWT_ISSUER: 'https://idp.example/',
+      JWT_AUDIENCE: 'notes',
+    }
+
+    expect(() => importLambda(jwksOnly)).toThrow(/CURSOR_SECRET \(at least 32 bytes\) or JWT_SECRET must be set in production/)
+  })
+
   it('fails with a clear message when neither JWT_SECRET nor JWT_JWKS_URI is set', () => {
     const { JWT_SECRET: _omitted, ...env } = lambdaEnv
 

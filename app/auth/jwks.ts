@@ -12,13 +12,19 @@ import { identityFromClaims, invalidToken, type TokenVerifier } from './tokens'
 export interface JwksOptions {
   /** How long a fetched key set is trusted before the next token makes it fetched again. */
   maxAgeMs?: number
-  /** At most this many JWKS fetches in any 60 s, whatever triggered them: a flood of made-up `kid`s costs the IdP little. */
+  /** A burst of at most this many JWKS fetches in any 60 s, whatever triggered them: a flood of made-up `kid`s costs the IdP little. */
   fetchesPerMinute?: number
+  /**
+   * Beyond the burst, one fetch is allowed this long after the previous one, whatever the burst budget says: a key
+   * the IdP has just published is accepted within this time even after an outage or a flood of junk `kid`s spent the
+   * budget, which then cost the IdP at most one fetch per interval. It also caps the wait between tries in an outage.
+   */
+  refetchIntervalMs?: number
   /** A JWKS answer slower than this counts as unreachable; kept short, as a request waits for it. */
   timeoutMs?: number
 }
 
-const defaults: Required<JwksOptions> = { maxAgeMs: 10 * 60_000, fetchesPerMinute: 5, timeoutMs: 3000 }
+const defaults: Required<JwksOptions> = { maxAgeMs: 10 * 60_000, fetchesPerMinute: 5, refetchIntervalMs: 10_000, timeoutMs: 3000 }
 const windowMs = 60_000
 const clockToleranceSeconds = 30
 /** Tokens from an identity provider are signed with a private key; HS256 here would let the public key act as a secret. */
@@ -31,25 +37,28 @@ interface KeyStore {
 
 /**
  * The signing keys published at a JWKS URL, fetched on first use and kept for `maxAgeMs`. An unknown
- * `kid` makes one refetch, so a rotated-in key works on first sight; fetches are capped per minute and
- * shared by concurrent callers. When the IdP is down, keys already known keep working.
+ * `kid` makes one refetch, so a rotated-in key works on first sight; fetches come in a burst budget per
+ * minute plus one per `refetchIntervalMs` beyond it, and are shared by concurrent callers. When the IdP
+ * is down, keys already known keep working.
  */
 function createKeyStore(fetchKeys: () => Promise<Map<string, KeyObject>>, clock: () => Date, options: JwksOptions = {}): KeyStore {
-  const { maxAgeMs, fetchesPerMinute } = { ...defaults, ...options }
+  const { maxAgeMs, fetchesPerMinute, refetchIntervalMs } = { ...defaults, ...options }
   let keys = new Map<string, KeyObject>()
   let fetchedAt = -Infinity
+  let lastFetchStartedAt = -Infinity
   let lastFailure: unknown
   let inFlight: Promise<void> | undefined
   const fetchTimes: number[] = []
 
   function mayFetch(now: number): boolean {
     while (fetchTimes.length > 0 && fetchTimes[0] <= now - windowMs) fetchTimes.shift()
-    return inFlight !== undefined || fetchTimes.length < fetchesPerMinute
+    return inFlight !== undefined || fetchTimes.length < fetchesPerMinute || now - lastFetchStartedAt >= refetchIntervalMs
   }
 
   function refresh(now: number): Promise<void> {
     if (inFlight) return inFlight
     fetchTimes.push(now)
+    lastFetchStartedAt = now
     function replaceKeys(fetched: Map<string, KeyObject>) {
       keys = fetched // a key the IdP dropped goes with the old set
       fetchedAt = now
@@ -66,10 +75,11 @@ function createKeyStore(fetchKeys: () => Promise<Map<string, KeyObject>>, clock:
   }
 
   function unavailable(now: number, cause: unknown): HttpError {
-    const nextSlot = fetchTimes.length >= fetchesPerMinute ? fetchTimes[0] + windowMs - now : 0
+    const budgetSlot = fetchTimes.length >= fetchesPerMinute ? fetchTimes[0] + windowMs - now : 0
+    const nextSlot = Math.min(budgetSlot, lastFetchStartedAt + refetchIntervalMs - now)
     return new HttpError(503, 'Service Unavailable', {
       detail: 'The identity provider could not be reached to check this token; try again shortly',
-      headers: { 'Retry-After': String(Math.max(5, Math.ceil(nextSlot / 1000))) },
+      headers: { 'Retry-After': String(Math.min(Math.ceil(refetchIntervalMs / 1000), Math.max(5, Math.ceil(nextSlot / 1000)))) },
       cause,
     })
   }

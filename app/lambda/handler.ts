@@ -30,8 +30,10 @@ const configureAdapter = serverlessExpress as unknown as (options: AdapterOption
 export function createLambdaHandler(app: Express, logger: Logger): LambdaHandler {
   return async function handler(event, context) {
     let failure: unknown
+    let appRan = false
     try {
       const { event: appEvent, prefix } = forApp(event)
+      // Configured per invocation (a few small objects), so its log and request hook belong to this invocation alone.
       const proxy = configureAdapter({
         app,
         // The adapter would answer a failure with the stack in the body when NODE_ENV is "development".
@@ -41,6 +43,7 @@ export function createLambdaHandler(app: Express, logger: Logger): LambdaHandler
         framework: {
           sendRequest({ request, response }) {
             if (prefix) request.pathPrefix = prefix
+            appRan = true
             app(request, response)
           },
         },
@@ -53,7 +56,8 @@ export function createLambdaHandler(app: Express, logger: Logger): LambdaHandler
     const requestId = platformRequestId(event, context)
     const error = failure instanceof HttpError ? failure : serverError(failure)
     if (error.status >= 500) logger.error('lambda adapter failed', { requestId, error: failure })
-    logger.info('request', { requestId, method: httpMethod(event), path: requestPath(event), status: error.status })
+    // The app's access log has its line already when the failure came after it answered.
+    if (!appRan) logger.info('request', { requestId, method: httpMethod(event), path: requestPath(event), status: error.status })
     return problemResult(event, error, requestId)
   }
 }

@@ -128,7 +128,7 @@ const parameterSegment = /^\{([^{}+]+)\+?\}$/
  * `/{proxy+}` with `proxy: "api/notes"` gives `/api/notes`; undefined when a parameter is missing.
  * Segment by segment, so the work grows with the length of the resource, whatever it holds.
  */
-function resourcePath({ resource, pathParameters }: RestApiEvent): string | undefined {
+export function resourcePath({ resource, pathParameters }: RestApiEvent): string | undefined {
   if (!resource?.startsWith('/')) return undefined
   const segments: string[] = []
   for (const segment of resource.split('/')) {

@@ -157,10 +157,10 @@ export function createNotesRepository(deps: NotesRepositoryDeps): NotesRepositor
       const scope = { userId, listing }
       const indexKey = listing === 'live' ? 'liveSk' : 'trashSk'
       const pk = `USER#${userId}`
-      const start = cursor === undefined ? undefined : decodeCursor(cursorKey, scope, cursor)
       // The trash lists by the time each note was trashed; notes trashed more than 30 days ago are
       // past their TTL and left out by the key condition, whether or not DynamoDB has deleted them yet.
       const expiredBefore = new Date(clock().getTime() - trashDays * dayMs).toISOString()
+      const start = cursor === undefined ? undefined : decodeCursor(cursorKey, scope, cursor, expiredBefore)
       const { QueryCommand } = documentCommands()
       const { Items = [], LastEvaluatedKey } = await db
         .send(

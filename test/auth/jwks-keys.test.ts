@@ -132,8 +132,8 @@ describe('JWKS key cache', () => {
 
 describe('JWKS unreachable', () => {
   it.each([
-    ['answers 500', async () => void (idp.failWith = 500)],
-    ['answers 503', async () => void (idp.failWith = 503)],
+    ['answers 500', () => Promise.resolve(void (idp.failWith = 500))],
+    ['answers 503', () => Promise.resolve(void (idp.failWith = 503))],
     ['refuses connections', () => idp.stop()],
   ])(
     'when the JWKS server %s, then a token whose key is not cached gets 503 with Retry-After, and cached keys still work',
@@ -210,5 +210,69 @@ describe('JWKS unreachable', () => {
 
     expect(outcome).toMatchObject({ status: 503, headers: { 'Retry-After': expect.any(String) } })
     expect(Date.now() - started).toBeLessThan(2000)
+  })
+})
+
+describe('JWKS key rotation, whatever came before', () => {
+  const seconds = (n: number) => n * 1000
+
+  it('when junk kids spent the refetch budget, then a key the IdP publishes is accepted within 15 s', async () => {
+    const key = generateSigningKey('ES256')
+    await start([key])
+    for (let i = 0; i < 10; i++) await me(generateSigningKey('ES256'))
+    const newKey = generateSigningKey('ES256')
+    idp.keys = [key, newKey]
+
+    t.clock.advance(seconds(15))
+    const res = await me(newKey)
+
+    expect(res.status).toBe(200)
+  })
+
+  it('when the JWKS was down long enough to spend the budget, then a key published as it recovers is accepted within 15 s', async () => {
+    const key = generateSigningKey('ES256')
+    await start([key])
+    idp.failWith = 500
+    for (let i = 0; i < 12; i++) expect((await me(key)).status).toBe(503)
+    const newKey = generateSigningKey('ES256')
+    idp.failWith = undefined
+    idp.keys = [key, newKey]
+
+    t.clock.advance(seconds(15))
+    const withNew = await me(newKey)
+    const withOld = await me(key)
+
+    expect(withNew.status).toBe(200)
+    expect(withOld.status).toBe(200)
+  })
+
+  it('when junk kids keep coming for a minute, then the IdP is asked at most once per 10 s beyond the burst', async () => {
+    const key = generateSigningKey('ES256')
+    await start([key])
+    expect((await me(key)).status).toBe(200)
+
+    for (let i = 0; i < 60; i++) {
+      expect((await me(generateSigningKey('ES256'))).status).toBe(401)
+      t.clock.advance(seconds(1))
+    }
+
+    // One fetch for the first token, then the budget of 5, then at most one per 10 s of the minute.
+    expect(idp.fetches).toBeLessThanOrEqual(1 + 5 + 6)
+  })
+
+  it('when the JWKS stays down, then it is asked at most once per 10 s once the burst is spent, and 503 says when to retry', async () => {
+    const key = generateSigningKey('ES256')
+    await start([key])
+    idp.failWith = 500
+
+    let last: request.Response | undefined
+    for (let i = 0; i < 60; i++) {
+      last = await me(key)
+      t.clock.advance(seconds(1))
+    }
+
+    expect(last?.status).toBe(503)
+    expect(Number(last?.headers['retry-after'])).toBeLessThanOrEqual(10)
+    expect(idp.fetches).toBeLessThanOrEqual(5 + 6)
   })
 })

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto'
 import request from 'supertest'
 import { createNote, createTestApp, registerUser, type TestApp } from '../helpers/app'
 
@@ -133,5 +134,60 @@ describe('GET /api/trash pagination', () => {
     expect(pages.flat()).toEqual([...trashed].reverse())
     const live = (await readAll('/api/notes', alice.auth, 100)).flat()
     expect(live.some((id) => trashed.includes(id))).toBe(false)
+  })
+})
+
+describe('cursors signed with the right key but holding no position of the listing', () => {
+  /** Signs a payload as the app does: what someone holding the cursor key could make. */
+  function signed(payload: string, userId: string, listing: 'live' | 'trash'): string {
+    const encoded = Buffer.from(payload).toString('base64url')
+    const mac = createHmac('sha256', t.config.cursorKey).update(`${userId}\n${listing}\n${encoded}`).digest('base64url')
+    return `${encoded}.${mac}`
+  }
+  const id = '01ARZ3NDEKTSV4RRFFQ69G5FAV'
+
+  it.each([
+    ['not JSON', 'not json'],
+    ['an object', '{"sk":"NOTE#x"}'],
+    ['an empty array', '[]'],
+    ['empty keys', '["",""]'],
+    ['numbers', '[1,2]'],
+    ['three keys', `["NOTE#${id}","${id}","x"]`],
+    ['a sort key that names no note', `["USER#x","${id}"]`],
+    ['an index key of another note', `["NOTE#${id}","01ARZ3NDEKTSV4RRFFQ69G5FAW"]`],
+    ['null', 'null'],
+  ])('when the payload is %s, then 400 and nothing is logged as an error', async (_name, payload) => {
+    const errorsBefore = t.logs.filter((line) => line.level === 'error').length
+
+    const res = await request(t.app)
+      .get('/api/notes')
+      .query({ cursor: signed(payload, alice.id, 'live') })
+      .set(alice.auth)
+
+    expect(res.status).toBe(400)
+    expect(res.body.errors).toEqual([{ path: 'query.cursor', message: 'Invalid cursor' }])
+    expect(t.logs.filter((line) => line.level === 'error')).toHaveLength(errorsBefore)
+  })
+
+  it.each([
+    ['a trash start older than the trash keeps', `["NOTE#${id}","2000-01-01T00:00:00.000Z#${id}"]`],
+    ['a trash start that is no time', `["NOTE#${id}","yesterday#${id}"]`],
+  ])('when the trash cursor holds %s, then 400', async (_name, payload) => {
+    const res = await request(t.app)
+      .get('/api/trash')
+      .query({ cursor: signed(payload, alice.id, 'trash') })
+      .set(alice.auth)
+
+    expect(res.status).toBe(400)
+    expect(res.body.errors).toEqual([{ path: 'query.cursor', message: 'Invalid cursor' }])
+  })
+
+  it('when the position is well formed, then the listing goes on from it', async () => {
+    const res = await request(t.app)
+      .get('/api/notes')
+      .query({ cursor: signed(`["NOTE#${id}","${id}"]`, alice.id, 'live') })
+      .set(alice.auth)
+
+    expect(res.status).toBe(200)
   })
 })
