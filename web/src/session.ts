@@ -51,8 +51,9 @@ export function whenSignedOut(handler: (notice: string) => void): void {
 /** After register or login: keeps the token, tells the other tabs, and schedules its renewal. */
 export function startSession(result: SignedIn): void {
   notice.value = null
-  adopt(toSession(result))
-  post({ type: 'signed-in', session: current.value! })
+  const session = toSession(result)
+  adopt(session)
+  post({ type: 'signed-in', session })
 }
 
 /** Resolves once the sign-in of an earlier visit or another tab has been looked for (the router waits on it). */
@@ -94,8 +95,9 @@ export function renew(stale?: string): Promise<string | null> {
     if (latest && latest.token !== stale && latest !== now && Date.now() < latest.renewAt) return latest.token
     try {
       const { data } = await request<SignedIn>('POST', '/auth/refresh', { credentials: cookieCredentials })
-      adopt(toSession(data))
-      post({ type: 'signed-in', session: current.value! })
+      const session = toSession(data)
+      adopt(session)
+      post({ type: 'signed-in', session })
       return data.token
     } catch (err) {
       if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {

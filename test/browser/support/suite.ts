@@ -1,11 +1,19 @@
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core'
-import { launchBrowser, openPage, watchForPageErrors } from './browser'
-import { startSpaServer, type SpaServer } from './server'
+import { launchBrowser, openPage, viewports, watchForPageErrors } from './browser'
+import { startSpaServer, type SpaServer, type SpaServerOptions } from './server'
 
 export interface BrowserSuite {
   server: SpaServer
   browser: Browser
+  /** The suite's shared page. */
   page: Page
+  /**
+   * A page in a new browser context (a browser of its own: own cookies, own storage) that lives
+   * for the current test only, watched for errors like the shared page. `tab(page)` opens another
+   * tab of the same browser, sharing its cookies, storage and BroadcastChannel.
+   */
+  open: (options?: BrowserContextOptions) => Promise<Page>
+  tab: (page: Page) => Promise<Page>
 }
 
 /**
@@ -14,19 +22,32 @@ export interface BrowserSuite {
  * no CSP violation, so a refused script fails the step that caused it. `ready` gets them once started.
  * @example useBrowserSuite({ env: { JWT_TTL_SECONDS: '60' } }, (suite) => ({ server, page } = suite))
  */
-export function useBrowserSuite(
-  options: { env?: Record<string, string>; page?: BrowserContextOptions },
-  ready: (suite: BrowserSuite) => void,
-): void {
+export function useBrowserSuite(options: SpaServerOptions & { page?: BrowserContextOptions }, ready: (suite: BrowserSuite) => void): void {
   const started: Partial<BrowserSuite> = {}
-  let pageErrors: string[] = []
+  const pageErrors: string[] = []
+  const perTest: Page[] = []
 
   beforeAll(async () => {
-    started.server = await startSpaServer(options.env)
+    started.server = await startSpaServer(options)
     started.browser = await launchBrowser()
     started.page = await openPage(started.browser, options.page)
-    pageErrors = watchForPageErrors(started.page)
+    watchForPageErrors(started.page, pageErrors)
+    started.open = async (contextOptions = options.page ?? { viewport: viewports.desktop }) => {
+      const page = await openPage(started.browser!, contextOptions)
+      perTest.push(page)
+      return watched(page)
+    }
+    started.tab = async (page) => watched(await page.context().newPage())
     ready(started as BrowserSuite)
+  })
+
+  function watched(page: Page): Page {
+    watchForPageErrors(page, pageErrors)
+    return page
+  }
+
+  afterEach(async () => {
+    await Promise.all(perTest.splice(0).map((page) => page.context().close()))
   })
 
   afterAll(async () => {
