@@ -1,7 +1,10 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import express, { type Express, type RequestHandler, type Router } from 'express'
-import { requireAuth, type TokenVerifier } from './auth/require-auth'
+import express, { type Express, type Request, type RequestHandler, type Router } from 'express'
+import { createLoginThrottle } from './auth/login-throttle'
+import { requireAuth } from './auth/require-auth'
 import { authRoutes } from './auth/routes'
+import { createSessionsRepository } from './auth/sessions'
+import type { TokenVerifier } from './auth/tokens'
 import { createUsersRepository } from './auth/users-repository'
 import { createTokenVerifier } from './auth/verifier'
 import { mountExisting, type Mount } from './existing'
@@ -19,6 +22,11 @@ export interface Deps extends ShellDeps {
   clock: () => Date
   /** Verifies bearer tokens; by default, the IdP's tokens when `config.jwt.jwksUri` is set, else the HS256 tokens this app issues. */
   verifyToken?: TokenVerifier
+  /**
+   * The client's address for login throttling, as the platform saw it (never a header the client can
+   * set); by default the socket's peer, right for the dev server. lambda.ts passes `lambdaClientAddress`.
+   */
+  clientAddressOf?: (req: Request) => string | undefined
   /** The built SPA to serve at `/` (dev server only: on AWS, S3 and CloudFront serve it). */
   publicDir?: string
   /** Existing Express code behind the token check; by default the list in app/existing/mounts.ts. */
@@ -42,9 +50,13 @@ export function createApp(deps: Deps): Express {
 
     if (!config.jwt.jwksUri) {
       const users = createUsersRepository({ db, tableName })
+      const sessions = createSessionsRepository({ db, tableName, clock, refreshTtlSeconds: config.signIn.refreshTtlSeconds })
+      const { loginLimitPerEmail: perEmail, loginLimitPerAddress: perAddress } = config.signIn
+      const throttle = createLoginThrottle({ db, tableName, clock, perEmail, perAddress })
+      const clientAddressOf = deps.clientAddressOf ?? ((req: Request) => req.socket.remoteAddress)
       app.use(
         '/auth',
-        builtOnFirstRequest(() => authRoutes({ users, jwt: config.jwt, clock })),
+        builtOnFirstRequest(() => authRoutes({ config, users, sessions, throttle, verifyToken, clock, clientAddressOf })),
       )
     }
 
