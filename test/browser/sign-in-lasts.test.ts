@@ -136,7 +136,7 @@ describeInBrowser('SPA: a sign-in that lasts, with 20 s access tokens', () => {
     await elsewhere.getByRole('link', { name: 'Devices' }).click()
     await elsewhere.getByRole('button', { name: 'Sign out all other devices' }).click()
     await elsewhere.getByText('Every other device is signed out.').waitFor()
-    await page.getByLabel('Text', { exact: true }).pressSequentially(' the garden is in bloom.')
+    await fillNote(page, { body: 'Dear Ann, the garden is in bloom.' })
     // The revoked sign-in cannot renew: within one token's lifetime the page sends the person to sign in.
     await page.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor({ timeout: 40_000 })
     expect(new URL(page.url()).searchParams.get('redirect')).toBe('/notes/new')
@@ -221,7 +221,7 @@ describeInBrowser('SPA: a sign-in that lasts, with 20 s access tokens', () => {
     await registerThroughUi(page, server.url, uniqueEmail('phone-pages'))
 
     await page.getByRole('link', { name: 'Devices' }).click()
-    await page.getByText('This device').waitFor()
+    await page.locator('.tag', { hasText: 'This device' }).waitFor()
     expect(await fitsWidth(page)).toBe(true)
     await screenshot(page, 'devices-phone')
     await page.getByRole('link', { name: 'Password' }).click()
