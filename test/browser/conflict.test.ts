@@ -2,7 +2,16 @@ import request from 'supertest'
 import type { Browser, Page } from 'playwright-core'
 import { describeInBrowser, launchBrowser, openPage, screenshot, viewports, watchForPageErrors } from './support/browser'
 import { startSpaServer, type SpaServer } from './support/server'
-import { alertText, createNoteThroughUi, eventually, fillNote, listedTitles, registerThroughUi, signInThroughUi } from './support/ui'
+import {
+  alertText,
+  apiAuth,
+  createNoteThroughUi,
+  eventually,
+  fillNote,
+  listedTitles,
+  registerThroughUi,
+  signInThroughUi,
+} from './support/ui'
 
 jest.setTimeout(120_000)
 
@@ -17,7 +26,7 @@ describeInBrowser('SPA: the same note edited in two places', () => {
   beforeAll(async () => {
     server = await startSpaServer()
     browser = await launchBrowser()
-    // Two contexts: two devices, each with its own sessionStorage and its own sign-in.
+    // Two contexts: two devices, each with its own cookies and its own sign-in.
     first = await openPage(browser)
     second = await openPage(browser)
     pageErrors = watchForPageErrors(first)
@@ -44,10 +53,10 @@ describeInBrowser('SPA: the same note edited in two places', () => {
     await first.getByRole('heading', { name: 'Edit note' }).waitFor()
 
     await fillNote(first, { title: 'Shared plan (first)' })
-    await first.getByRole('button', { name: 'Save' }).click()
+    await first.getByRole('button', { name: 'Save', exact: true }).click()
     await first.getByRole('link', { name: 'Shared plan (first)' }).waitFor()
     await fillNote(second, { body: 'Edited in the second place' })
-    await second.getByRole('button', { name: 'Save' }).click()
+    await second.getByRole('button', { name: 'Save', exact: true }).click()
 
     expect(await alertText(second)).toContain('This note was changed elsewhere')
     expect(await second.getByLabel('Text', { exact: true }).inputValue()).toBe('Edited in the second place')
@@ -67,11 +76,12 @@ describeInBrowser('SPA: the same note edited in two places', () => {
     expect(await second.getByRole('alert').count()).toBe(0)
 
     await fillNote(second, { body: 'Edited in the second place' })
-    await second.getByRole('button', { name: 'Save' }).click()
+    await second.getByRole('button', { name: 'Save', exact: true }).click()
     await eventually(() => listedTitles(second), ['Shared plan (first)'])
 
-    const token = await second.evaluate<string>("JSON.parse(sessionStorage.getItem('notes.session')).token")
-    const list = await request(server.testApp.app).get('/api/notes').set('Authorization', `Bearer ${token}`)
+    const list = await request(server.testApp.app)
+      .get('/api/notes')
+      .set(await apiAuth(server.testApp.app, email))
     expect(list.body.items).toEqual([
       expect.objectContaining({ title: 'Shared plan (first)', body: 'Edited in the second place', version: 3 }),
     ])

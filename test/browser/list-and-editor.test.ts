@@ -1,50 +1,17 @@
-import type { Page } from 'playwright-core'
 import request from 'supertest'
 import { describeInBrowser, screenshot, viewports } from './support/browser'
 import type { SpaServer } from './support/server'
 import { useBrowserSuite, type BrowserSuite } from './support/suite'
-import {
-  alertText,
-  apiAuth,
-  createNoteThroughUi,
-  eventually,
-  fillNote,
-  fitsWidth,
-  focused,
-  listedTitles,
-  registerThroughUi,
-  uniqueEmail,
-} from './support/ui'
+import { alertText, createNoteThroughUi, eventually, fillNote, fitsWidth, focused, listedTitles } from './support/ui'
 
 jest.setTimeout(120_000)
 
 describeInBrowser('SPA: the list and the editor, as outside trials found them', () => {
   let server: SpaServer
   let open: BrowserSuite['open']
-  useBrowserSuite({}, (suite) => ({ server, open } = suite))
-
-  /** A new person, signed in on a page of their own, with `titles` created through the API (the last one newest). */
-  async function personWithNotes(
-    titles: string[] = [],
-    viewport = viewports.desktop,
-  ): Promise<{ page: Page; email: string; auth: { Authorization: string } }> {
-    const page = await open({ viewport })
-    const email = uniqueEmail('trial')
-    await registerThroughUi(page, server.url, email)
-    const auth = await apiAuth(server.testApp.app, email)
-    for (const title of titles)
-      await request(server.testApp.app)
-        .post('/api/notes')
-        .set(auth)
-        .send({ title, body: `About ${title}` })
-        .expect(201)
-    if (titles.length) {
-      await page.getByRole('link', { name: 'Trash' }).click()
-      await page.getByRole('link', { name: 'All notes' }).click()
-      await eventually(async () => (await listedTitles(page)).length, titles.length)
-    }
-    return { page, email, auth }
-  }
+  let person: BrowserSuite['person']
+  useBrowserSuite({}, (suite) => ({ server, open, person } = suite))
+  const personWithNotes = (notes: string[] = [], viewport = viewports.desktop) => person({ notes, context: { viewport } })
 
   test('When the app loads, its favicon is there: no request of the page fails', async () => {
     const page = await open()

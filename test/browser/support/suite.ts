@@ -1,6 +1,15 @@
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core'
+import request from 'supertest'
 import { launchBrowser, openPage, viewports, watchForPageErrors } from './browser'
 import { startSpaServer, type SpaServer, type SpaServerOptions } from './server'
+import { apiAuth, eventually, listedTitles, registerThroughUi, uniqueEmail } from './ui'
+
+/** A person of a test's own: signed in on a page of their own, and their token to act through the API as another device. */
+export interface Person {
+  page: Page
+  email: string
+  auth: { Authorization: string }
+}
 
 export interface BrowserSuite {
   server: SpaServer
@@ -14,6 +23,8 @@ export interface BrowserSuite {
    */
   open: (options?: BrowserContextOptions) => Promise<Page>
   tab: (page: Page) => Promise<Page>
+  /** A new person registered on a new page, with `notes` created through the API (the last one newest), on the notes list. */
+  person: (options?: { notes?: string[]; context?: BrowserContextOptions }) => Promise<Person>
 }
 
 /**
@@ -38,6 +49,24 @@ export function useBrowserSuite(options: SpaServerOptions & { page?: BrowserCont
       return watched(page)
     }
     started.tab = async (page) => watched(await page.context().newPage())
+    started.person = async ({ notes = [], context } = {}) => {
+      const { app } = started.server!.testApp
+      const page = await started.open!(context)
+      const email = uniqueEmail('person')
+      await registerThroughUi(page, started.server!.url, email)
+      const auth = await apiAuth(app, email)
+      for (const title of notes)
+        await request(app)
+          .post('/api/notes')
+          .set(auth)
+          .send({ title, body: `About ${title}` })
+          .expect(201)
+      if (notes.length) {
+        await page.reload()
+        await eventually(async () => (await listedTitles(page)).length, notes.length)
+      }
+      return { page, email, auth }
+    }
     ready(started as BrowserSuite)
   })
 
