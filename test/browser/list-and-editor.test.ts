@@ -204,4 +204,21 @@ describeInBrowser('SPA: the list and the editor, as outside trials found them', 
     const items = (await request(server.testApp.app).get('/api/notes').set(auth)).body.items
     expect(items.map((note: { body: string }) => note.body)).toEqual(['My text', 'Their text'])
   })
+
+  test('When an edit is left unsaved, the list offers it back, and the editor can restore or discard it', async () => {
+    const { page } = await personWithNotes(['Half done'])
+    await page.getByRole('link', { name: 'Half done' }).click()
+    await fillNote(page, { body: 'More than before' })
+    await page.getByRole('link', { name: 'Cancel' }).click()
+
+    const drafts = page.getByRole('region', { name: 'Unsaved changes' })
+    await drafts.getByRole('link', { name: 'Half done' }).click()
+    expect(await alertText(page)).toContain('You have unsaved changes to this note')
+    expect(await page.getByLabel('Text', { exact: true }).inputValue()).toBe('About Half done')
+    await page.getByRole('button', { name: 'Discard them' }).click()
+
+    await page.getByRole('link', { name: 'Cancel' }).click()
+    await eventually(() => listedTitles(page), ['Half done'])
+    expect(await drafts.count()).toBe(0)
+  })
 })
