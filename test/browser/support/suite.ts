@@ -14,8 +14,6 @@ export interface Person {
 export interface BrowserSuite {
   server: SpaServer
   browser: Browser
-  /** The suite's shared page. */
-  page: Page
   /**
    * A page in a new browser context (a browser of its own: own cookies, own storage) that lives
    * for the current test only, watched for errors like the shared page. `tab(page)` opens another
@@ -28,10 +26,13 @@ export interface BrowserSuite {
 }
 
 /**
- * The set-up a one-page browser suite shares: a server of its own (with `env`), Chromium and one
- * page, closed after the suite; and after each test, the check that the page logged no error and
- * no CSP violation, so a refused script fails the step that caused it. `ready` gets them once started.
- * @example useBrowserSuite({ env: { JWT_TTL_SECONDS: '60' } }, (suite) => ({ server, page } = suite))
+ * The set-up a browser suite shares: a server of its own (with `env`, on the wall clock with
+ * `realClock`) and Chromium, closed after the suite. Each test opens the pages it needs (`open`,
+ * `tab`, `person`); they are closed after it, so no test depends on another's state or order.
+ * After each test, the check that no page logged an error or a CSP violation, so a refused
+ * script fails the step that caused it. `ready` gets them once started; `page` is the default
+ * context options of `open`.
+ * @example useBrowserSuite({ env: { JWT_TTL_SECONDS: '60' } }, (suite) => ({ server, person } = suite))
  */
 export function useBrowserSuite(options: SpaServerOptions & { page?: BrowserContextOptions }, ready: (suite: BrowserSuite) => void): void {
   const started: Partial<BrowserSuite> = {}
@@ -41,8 +42,6 @@ export function useBrowserSuite(options: SpaServerOptions & { page?: BrowserCont
   beforeAll(async () => {
     started.server = await startSpaServer(options)
     started.browser = await launchBrowser()
-    started.page = await openPage(started.browser, options.page)
-    watchForPageErrors(started.page, pageErrors)
     started.open = async (contextOptions = options.page ?? { viewport: viewports.desktop }) => {
       const page = await openPage(started.browser!, contextOptions)
       perTest.push(page)
@@ -62,7 +61,8 @@ export function useBrowserSuite(options: SpaServerOptions & { page?: BrowserCont
           .send({ title, body: `About ${title}` })
           .expect(201)
       if (notes.length) {
-        await page.reload()
+        await page.getByRole('link', { name: 'Trash' }).click()
+        await page.getByRole('link', { name: 'All notes' }).click()
         await eventually(async () => (await listedTitles(page)).length, notes.length)
       }
       return { page, email, auth }
