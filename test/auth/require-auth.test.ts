@@ -1,4 +1,5 @@
 import jwt from 'jsonwebtoken'
+import { generateKeyPairSync } from 'node:crypto'
 import request from 'supertest'
 import { createTestApp, type TestApp } from '../helpers/app'
 import { bearer, signExpiredToken, signToken } from '../helpers/tokens'
@@ -61,7 +62,7 @@ describe('requireAuth', () => {
     [
       'an RS256 token',
       () => {
-        const { privateKey } = require('node:crypto').generateKeyPairSync('rsa', { modulusLength: 2048 })
+        const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
         return jwt.sign({ sub: 'u', scope: 'notes:read', exp: now() + 600 }, privateKey, {
           algorithm: 'RS256',
           issuer: 'notes-api',
