@@ -345,6 +345,16 @@ describe('POST /auth/password', () => {
     expect((await refresh(two.cookie)).status).toBe(200)
   })
 
+  it('when the current password is guessed more than LOGIN_LIMIT_PER_EMAIL times, then 429', async () => {
+    const one = await register()
+    const guess = () => change(one.auth, { currentPassword: 'a guess at it', newPassword: 'a much longer new passphrase' })
+
+    const statuses: number[] = []
+    for (let i = 0; i < 6; i++) statuses.push((await guess()).status)
+
+    expect(statuses).toEqual([400, 400, 400, 400, 400, 429])
+  })
+
   it.each([
     ['too short', 'short pass', /at least 12/],
     ['too long', 'x'.repeat(129), /at most 128/],
