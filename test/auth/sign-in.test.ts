@@ -214,6 +214,15 @@ describe('POST /auth/logout', () => {
     expect((await refresh(cookie)).status).toBe(401)
   })
 
+  it('when a spent cookie of the sign-in is sent, then the sign-in ends all the same', async () => {
+    const { cookie: first } = await register()
+    const second = refreshCookie(await refresh(first))
+
+    expect((await request(t.app).post('/auth/logout').set('Cookie', first)).status).toBe(204)
+
+    expect((await refresh(second)).status).toBe(401)
+  })
+
   it('when no cookie is sent, then 204 all the same', async () => {
     const res = await request(t.app).post('/auth/logout')
 
