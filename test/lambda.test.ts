@@ -220,15 +220,15 @@ function comparable(res: HttpResponse, s: Session, prefix = '') {
       .replace(noteIdPattern, '<otherId>')
       .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g, '<time>')
       .replace(/"nextCursor":"[^"]+"/, '"nextCursor":"<cursor>"')
-      .replace(/^(\w+)=[^;]+(;.*Expires=)[^;]+/, '$1=<cookie>$2<time>') // each sign-in's cookie is new
+      .replace(/notes_refresh=[^;]+(.*Expires=)[^;]+/, 'notes_refresh=<refreshToken>$1<time>') // random per sign-in
   }
   const headers: Record<string, string | string[]> = {}
   for (const [name, value] of Object.entries(res.headers)) {
     if (unequalHeaders.has(name)) continue
-    headers[name] = Array.isArray(value) ? value.map(swap) : swap(value).replace(/,\s*/g, ',')
+    // One Set-Cookie is a string where the source has single-value headers (ALB), a list elsewhere.
+    if (name === 'set-cookie') headers[name] = [value].flat().map(swap)
+    else headers[name] = Array.isArray(value) ? value.map(swap) : swap(value).replace(/,\s*/g, ',')
   }
-  // One Set-Cookie line is a string where the source has single-value headers (ALB), an array elsewhere.
-  if (typeof headers['set-cookie'] === 'string') headers['set-cookie'] = [headers['set-cookie']]
   if (typeof headers.location === 'string' && prefix) {
     const { location } = headers
     headers.location = location.startsWith(`${prefix}/`) ? location.slice(prefix.length) : `without ${prefix}: ${location}`

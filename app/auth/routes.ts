@@ -136,12 +136,16 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
         const { currentPassword, newPassword } = parse(passwordChangeBody, req.body, 'body')
         const user = req.user!.email === undefined ? undefined : await users.findByEmail(req.user!.email)
         if (!user || user.id !== req.user!.id) throw new HttpError(404, 'Not Found', { detail: 'This account no longer exists' })
+        // Guesses at the current password count as failed logins: a stolen access token must not become a password oracle.
+        const address = clientAddressOf(req)
+        await throttle.attempt(user.email, address)
         if (!(await verifyPassword(currentPassword, user.passwordHash))) {
           throw new HttpError(400, 'Bad Request', {
             detail: 'The request body is not valid',
             errors: [{ path: 'body.currentPassword', message: 'Does not match your current password' }],
           })
         }
+        await throttle.succeeded(user.email, address)
         await users.changePassword(user.email, user.passwordHash, await hashPassword(newPassword))
         await sessions.revokeAllExcept(user.id, req.user!.sessionId)
         res.status(204).end()

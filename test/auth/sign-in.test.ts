@@ -214,6 +214,15 @@ describe('POST /auth/logout', () => {
     expect((await refresh(cookie)).status).toBe(401)
   })
 
+  it('when a spent cookie of the sign-in is sent, then the sign-in ends all the same', async () => {
+    const { cookie: first } = await register()
+    const second = refreshCookie(await refresh(first))
+
+    expect((await request(t.app).post('/auth/logout').set('Cookie', first)).status).toBe(204)
+
+    expect((await refresh(second)).status).toBe(401)
+  })
+
   it('when no cookie is sent, then 204 all the same', async () => {
     const res = await request(t.app).post('/auth/logout')
 
@@ -343,6 +352,16 @@ describe('POST /auth/password', () => {
     expect(res.status).toBe(400)
     expect(res.body.errors).toEqual([{ path: 'body.currentPassword', message: expect.any(String) }])
     expect((await refresh(two.cookie)).status).toBe(200)
+  })
+
+  it('when the current password is guessed more than LOGIN_LIMIT_PER_EMAIL times, then 429', async () => {
+    const one = await register()
+    const guess = () => change(one.auth, { currentPassword: 'a guess at it', newPassword: 'a much longer new passphrase' })
+
+    const statuses: number[] = []
+    for (let i = 0; i < 6; i++) statuses.push((await guess()).status)
+
+    expect(statuses).toEqual([400, 400, 400, 400, 400, 429])
   })
 
   it.each([

@@ -1,42 +1,22 @@
 import request from 'supertest'
-import type { Browser, Page } from 'playwright-core'
-import { describeInBrowser, launchBrowser, openPage, screenshot, viewports, watchForPageErrors } from './support/browser'
-import { startSpaServer, type SpaServer } from './support/server'
-import { alertText, createNoteThroughUi, eventually, fillNote, listedTitles, registerThroughUi, signInThroughUi } from './support/ui'
+import { describeInBrowser, screenshot, viewports } from './support/browser'
+import type { SpaServer } from './support/server'
+import { useBrowserSuite, type BrowserSuite } from './support/suite'
+import { alertText, eventually, fillNote, listedTitles, signInThroughUi } from './support/ui'
 
 jest.setTimeout(120_000)
 
 describeInBrowser('SPA: the same note edited in two places', () => {
   let server: SpaServer
-  let browser: Browser
-  let first: Page
-  let second: Page
-  let pageErrors: string[]
-  const email = `two-tabs-${Date.now()}@example.com`
-
-  beforeAll(async () => {
-    server = await startSpaServer()
-    browser = await launchBrowser()
-    // Two contexts: two devices, each with its own sessionStorage and its own sign-in.
-    first = await openPage(browser)
-    second = await openPage(browser)
-    pageErrors = watchForPageErrors(first)
-    watchForPageErrors(second, pageErrors)
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-  })
-
-  afterEach(() => {
-    expect(pageErrors.splice(0)).toEqual([])
-  })
+  let open: BrowserSuite['open']
+  let person: BrowserSuite['person']
+  useBrowserSuite({}, (suite) => ({ server, open, person } = suite))
 
   test('When the second place saves a note the first changed meanwhile, it is told so and offered a reload', async () => {
-    await registerThroughUi(first, server.url, email)
-    await createNoteThroughUi(first, { title: 'Shared plan', body: 'Version one' })
+    const { page: first, email } = await person({ notes: ['Shared plan'] })
     const noteUrl = await first.getByRole('link', { name: 'Shared plan' }).getAttribute('href')
+    // Two contexts: two devices, each with its own cookies and its own sign-in.
+    const second = await open()
     await second.goto(`${server.url}${noteUrl}`)
     await signInThroughUi(second, email)
     await second.getByRole('heading', { name: 'Edit note' }).waitFor()
@@ -44,10 +24,10 @@ describeInBrowser('SPA: the same note edited in two places', () => {
     await first.getByRole('heading', { name: 'Edit note' }).waitFor()
 
     await fillNote(first, { title: 'Shared plan (first)' })
-    await first.getByRole('button', { name: 'Save' }).click()
+    await first.getByRole('button', { name: 'Save', exact: true }).click()
     await first.getByRole('link', { name: 'Shared plan (first)' }).waitFor()
     await fillNote(second, { body: 'Edited in the second place' })
-    await second.getByRole('button', { name: 'Save' }).click()
+    await second.getByRole('button', { name: 'Save', exact: true }).click()
 
     expect(await alertText(second)).toContain('This note was changed elsewhere')
     expect(await second.getByLabel('Text', { exact: true }).inputValue()).toBe('Edited in the second place')
@@ -55,25 +35,29 @@ describeInBrowser('SPA: the same note edited in two places', () => {
     await screenshot(second, 'note-conflict-desktop')
     await second.setViewportSize(viewports.phone)
     await screenshot(second, 'note-conflict-phone')
-    await second.setViewportSize(viewports.desktop)
   })
 
   test('When reloading after the conflict, the editor shows the latest version and saving it works', async () => {
-    await second.getByRole('button', { name: 'Reload the note' }).click()
+    const { page, auth } = await person({ notes: ['Shared plan'] })
+    await page.getByRole('link', { name: 'Shared plan' }).click()
+    await page.getByRole('heading', { name: 'Edit note' }).waitFor()
+    const id = new URL(page.url()).pathname.split('/').pop()
+    await request(server.testApp.app).patch(`/api/notes/${id}`).set(auth).send({ title: 'Shared plan (elsewhere)' }).expect(200)
+    await fillNote(page, { body: 'Edited here' })
+    await page.getByRole('button', { name: 'Save', exact: true }).click()
+    await alertText(page)
 
-    await second.getByText('Reloaded the latest version of this note.').waitFor()
-    expect(await second.getByLabel('Title', { exact: true }).inputValue()).toBe('Shared plan (first)')
-    expect(await second.getByLabel('Text', { exact: true }).inputValue()).toBe('Version one')
-    expect(await second.getByRole('alert').count()).toBe(0)
+    await page.getByRole('button', { name: 'Reload the note' }).click()
 
-    await fillNote(second, { body: 'Edited in the second place' })
-    await second.getByRole('button', { name: 'Save' }).click()
-    await eventually(() => listedTitles(second), ['Shared plan (first)'])
+    await page.getByText('Reloaded the latest version of this note.').waitFor()
+    expect(await page.getByLabel('Title', { exact: true }).inputValue()).toBe('Shared plan (elsewhere)')
+    expect(await page.getByLabel('Text', { exact: true }).inputValue()).toBe('About Shared plan')
+    expect(await page.getByRole('alert').count()).toBe(0)
 
-    const token = await second.evaluate<string>("JSON.parse(sessionStorage.getItem('notes.session')).token")
-    const list = await request(server.testApp.app).get('/api/notes').set('Authorization', `Bearer ${token}`)
-    expect(list.body.items).toEqual([
-      expect.objectContaining({ title: 'Shared plan (first)', body: 'Edited in the second place', version: 3 }),
-    ])
+    await fillNote(page, { body: 'Edited here' })
+    await page.getByRole('button', { name: 'Save', exact: true }).click()
+    await eventually(() => listedTitles(page), ['Shared plan (elsewhere)'])
+    const list = await request(server.testApp.app).get('/api/notes').set(auth)
+    expect(list.body.items).toEqual([expect.objectContaining({ title: 'Shared plan (elsewhere)', body: 'Edited here', version: 3 })])
   })
 })

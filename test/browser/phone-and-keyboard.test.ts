@@ -1,38 +1,19 @@
-import type { Page } from 'playwright-core'
 import { describeInBrowser, screenshot, viewports } from './support/browser'
 import type { SpaServer } from './support/server'
-import { useBrowserSuite } from './support/suite'
-import { eventually, listedTitles, password } from './support/ui'
+import { useBrowserSuite, type BrowserSuite } from './support/suite'
+import { eventually, fitsWidth, focused, listedTitles, password, uniqueEmail } from './support/ui'
 
 jest.setTimeout(120_000)
 
-// Page-side code is written as strings: this project's TypeScript has no DOM types.
-
-/** What has keyboard focus, as a person would name it: `input:Email`, `button:Register`. */
-function focused(page: Page): Promise<string> {
-  return page.evaluate<string>(`(() => {
-    const el = document.activeElement
-    if (!el) return ''
-    const label = el.id ? document.querySelector('label[for="' + el.id + '"]')?.textContent : null
-    return el.tagName.toLowerCase() + ':' + (label ?? el.textContent ?? '').trim()
-  })()`)
-}
-
-/** True when nothing sticks out sideways: a phone never has to scroll the page horizontally. */
-function fitsWidth(page: Page): Promise<boolean> {
-  return page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth')
-}
-
 describeInBrowser('SPA: on a phone, with the keyboard only', () => {
   let server: SpaServer
-  let page: Page
-  const email = `phone-${Date.now()}@example.com`
-  useBrowserSuite(
-    { page: { viewport: viewports.phone, deviceScaleFactor: 2, isMobile: true, hasTouch: true } },
-    (suite) => ({ server, page } = suite),
-  )
+  let open: BrowserSuite['open']
+  let person: BrowserSuite['person']
+  const phone = { viewport: viewports.phone, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
+  useBrowserSuite({ page: phone }, (suite) => ({ server, open, person } = suite))
 
   test('When tabbing through the register screen, every control is reached in order, labelled, with a visible focus ring', async () => {
+    const page = await open()
     await page.goto(`${server.url}/register`)
     await page.getByRole('heading', { name: 'Create an account' }).waitFor()
     await screenshot(page, 'register-phone')
@@ -50,8 +31,10 @@ describeInBrowser('SPA: on a phone, with the keyboard only', () => {
   })
 
   test('When registering and writing a note by keyboard, Enter submits and focus lands on each new page heading', async () => {
+    const page = await open()
+    await page.goto(`${server.url}/register`)
     await page.getByLabel('Email').focus()
-    await page.keyboard.type(email)
+    await page.keyboard.type(uniqueEmail('phone'))
     await page.keyboard.press('Tab')
     await page.keyboard.type(password)
     await page.keyboard.press('Enter')
@@ -64,7 +47,8 @@ describeInBrowser('SPA: on a phone, with the keyboard only', () => {
     await eventually(() => focused(page), 'h1:New note')
     await page.keyboard.press('Tab')
     await page.keyboard.type('Written on a phone')
-    await page.keyboard.press('Tab')
+    // Enter in the title moves on to the text, as Tab does.
+    await page.keyboard.press('Enter')
     await page.keyboard.type('Short lines read well on a small screen.')
     await page.keyboard.press('Tab')
     await page.keyboard.type('mobile, keyboard')
@@ -78,6 +62,7 @@ describeInBrowser('SPA: on a phone, with the keyboard only', () => {
   })
 
   test('When deleting and restoring by keyboard, the buttons answer Enter and Space', async () => {
+    const { page } = await person({ notes: ['Written on a phone'], context: phone })
     await page.getByRole('button', { name: 'Delete “Written on a phone”' }).focus()
     await page.keyboard.press('Enter')
     await page.getByText('No notes yet.').waitFor()
@@ -94,6 +79,7 @@ describeInBrowser('SPA: on a phone, with the keyboard only', () => {
   })
 
   test('When signing out on a phone, the sign-in screen fits the screen', async () => {
+    const { page } = await person({ context: phone })
     await page.getByRole('button', { name: 'Sign out' }).click()
 
     await page.getByText('You are signed out.').waitFor()

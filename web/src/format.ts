@@ -6,10 +6,26 @@ export function formatTime(iso: string): string {
   return Number.isNaN(date.getTime()) ? iso : dateTime.format(date)
 }
 
-/** "work, ideas ,, home" as ["work", "ideas", "home"]: commas separate tags, blanks are dropped. */
+/** The API's limits on a note: a title of 1..200 characters, up to 20 tags of 1..50. */
+export const titleMaxLength = 200
+const maxTags = 20
+const tagMaxLength = 50
+/** Room for every tag at its longest with ", " between them. */
+export const maxTagsLength = maxTags * (tagMaxLength + 2)
+
+/**
+ * "work, ideas ,, Home, home" as ["work", "ideas", "Home"]: commas separate tags, blanks are
+ * dropped, and a tag that differs from an earlier one only in case is the same tag (the first
+ * spelling stays).
+ */
 export function parseTags(text: string): string[] {
-  return text
-    .split(',')
-    .map((tag) => tag.trim())
-    .filter((tag) => tag.length > 0)
+  const seen = new Set<string>()
+  const tags: string[] = []
+  for (const tag of text.split(',').map((part) => part.trim())) {
+    const key = tag.toLocaleLowerCase()
+    if (!tag || seen.has(key)) continue
+    seen.add(key)
+    tags.push(tag)
+  }
+  return tags
 }

@@ -1,15 +1,15 @@
 import { createApp } from 'vue'
 import App from './App.vue'
-import { whenUnauthorized } from './api'
 import { router } from './router'
-import { endSession } from './session'
+import { whenSignedOut } from './session'
 import './styles.css'
 
-// Any authenticated call refused with 401 means the token expired or is no longer valid.
-whenUnauthorized(() => {
+// The sign-in ended without the person asking (expired, revoked elsewhere, signed out in another
+// tab): go to sign-in, and come back here afterwards, where any unsaved text is offered again.
+whenSignedOut(() => {
   const here = router.currentRoute.value
-  endSession('Your session has expired. Please sign in again.')
-  void router.replace({ name: 'sign-in', query: here.meta.guest || here.fullPath === '/' ? {} : { redirect: here.fullPath } })
+  if (here.meta.guest || here.meta.public) return
+  void router.replace({ name: 'sign-in', query: here.fullPath === '/' ? {} : { redirect: here.fullPath } })
 })
 
 createApp(App).use(router).mount('#app')

@@ -1,12 +1,15 @@
 import { nextTick } from 'vue'
 import { createRouter, createWebHistory } from 'vue-router'
-import { isSignedIn } from './session'
+import { afterSignIn } from './redirect'
+import { isSignedIn, sessionReady } from './session'
 import NotesView from './views/NotesView.vue'
 import NoteEditorView from './views/NoteEditorView.vue'
 import TrashView from './views/TrashView.vue'
 import SignInView from './views/SignInView.vue'
 import RegisterView from './views/RegisterView.vue'
 import NotFoundView from './views/NotFoundView.vue'
+import DevicesView from './views/DevicesView.vue'
+import PasswordView from './views/PasswordView.vue'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -25,15 +28,19 @@ export const router = createRouter({
     { path: '/notes/new', name: 'new-note', component: NoteEditorView, meta: { title: 'New note' } },
     { path: '/notes/:id', name: 'note', component: NoteEditorView, props: true, meta: { title: 'Edit note' } },
     { path: '/trash', name: 'trash', component: TrashView, meta: { title: 'Trash' } },
+    { path: '/devices', name: 'devices', component: DevicesView, meta: { title: 'Signed-in devices' } },
+    { path: '/password', name: 'password', component: PasswordView, meta: { title: 'Change password' } },
     { path: '/sign-in', name: 'sign-in', component: SignInView, meta: { title: 'Sign in', guest: true } },
     { path: '/register', name: 'register', component: RegisterView, meta: { title: 'Register', guest: true } },
     { path: '/:rest(.*)*', name: 'not-found', component: NotFoundView, meta: { title: 'Page not found', public: true } },
   ],
 })
 
-router.beforeEach((to) => {
+router.beforeEach(async (to) => {
+  // A reload or a new tab: the sign-in is looked for (one refresh) before the first page decides.
+  await sessionReady
   if (to.meta.public) return true
-  if (to.meta.guest) return isSignedIn.value ? { name: 'notes' } : true
+  if (to.meta.guest) return isSignedIn.value ? afterSignIn(to.query.redirect) : true
   if (isSignedIn.value) return true
   return { name: 'sign-in', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } }
 })
@@ -52,5 +59,6 @@ router.afterEach((to) => {
 
 function focusHeading(): void {
   const heading = document.querySelector<HTMLElement>('main h1')
-  heading?.focus()
+  // Without scrolling: a list that returns to where the person was scrolls by itself.
+  heading?.focus({ preventScroll: true })
 }

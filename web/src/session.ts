@@ -1,61 +1,207 @@
 import { computed, ref } from 'vue'
+import { ApiError } from './api/problem'
+import { cookieCredentials, request } from './api/http'
+import type { SignedIn } from './api/types'
 
-/** Who is signed in. The token lives in sessionStorage: it survives a reload of the tab, not the tab itself. */
+/**
+ * Who is signed in, and the access token that proves it. The token lives in this tab's memory
+ * only (never in storage a script could read later); the HttpOnly refresh cookie that renews it is
+ * the browser's, shared by every tab, and one-time use: the server rotates it on each
+ * `POST /auth/refresh` and treats a spent one presented again as theft, revoking the whole
+ * sign-in. So every tab renews under one Web Lock, and tabs pass each other fresh tokens.
+ */
 export interface Session {
   token: string
+  userId: string
   email: string
+  /** `Date.now()` after which the token is no longer accepted. */
+  expiresAt: number
+  /** `Date.now()` at which to renew it, a little before `expiresAt`. */
+  renewAt: number
 }
 
-const storageKey = 'notes.session'
+const current = ref<Session | null>(null)
 
-const current = ref<Session | null>(read())
-
-/** A message for the sign-in screen, such as why the person was sent there. Read once, then cleared. */
+/** A message for the sign-in screen, such as why the person was sent there. */
 const notice = ref<string | null>(null)
 
 export const signedInEmail = computed(() => current.value?.email ?? null)
+export const signedInUserId = computed(() => current.value?.userId ?? null)
 export const isSignedIn = computed(() => current.value !== null)
+export const signInNotice = computed(() => notice.value)
 
-export function token(): string | null {
-  return current.value?.token ?? null
+export const lostNotice =
+  'You were signed out: this sign-in ended or was ended on another device. Sign in again; anything you were typing is kept.'
+export const signedOutNotice = 'You are signed out.'
+
+const refreshLock = 'notes.auth.refresh'
+const channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel('notes.auth')
+
+type Message = { type: 'signed-in'; session: Session } | { type: 'signed-out' }
+
+let onSignedOut: (notice: string) => void = () => {}
+let renewTimer: ReturnType<typeof setTimeout> | undefined
+let renewing: Promise<string | null> | null = null
+
+/** Where the page goes when the sign-in ends without the person asking (expired, revoked, signed out in another tab). */
+export function whenSignedOut(handler: (notice: string) => void): void {
+  onSignedOut = handler
 }
 
-export function startSession(session: Session): void {
-  current.value = session
+/** After register or login: keeps the token, tells the other tabs, and schedules its renewal. */
+export function startSession(result: SignedIn): void {
   notice.value = null
+  const session = toSession(result)
+  adopt(session)
+  post({ type: 'signed-in', session })
+}
+
+/** Resolves once the sign-in of an earlier visit or another tab has been looked for (the router waits on it). */
+export const sessionReady: Promise<void> = restore()
+
+async function restore(): Promise<void> {
   try {
-    sessionStorage.setItem(storageKey, JSON.stringify(session))
+    await renew()
   } catch {
-    // Storage can be full or disabled (private modes); the session then lasts until a reload.
+    // Server unreachable: the person is shown the sign-in screen, which says so when used.
   }
 }
 
-/** Forgets the token. `message` is shown on the sign-in screen. */
-export function endSession(message: string | null = null): void {
+/** The token to send now: renewed first when it has lapsed (a laptop waking up, a throttled background tab). */
+export async function freshToken(): Promise<string | null> {
+  const session = current.value
+  if (!session) return null
+  if (Date.now() < session.expiresAt - 1000) return session.token
+  try {
+    return (await renew(session.token)) ?? null
+  } catch {
+    return session.token
+  }
+}
+
+/**
+ * Renews the access token over the refresh cookie and returns the new one, or null when the server
+ * refused (the sign-in is over, and `whenSignedOut` has been told). Calls that overlap share one
+ * request; `stale` is the token a caller saw refused, so a caller that arrives after someone else
+ * renewed gets the new token without another request. Throws an ApiError when the server could not
+ * be reached: nothing is known then, and the person stays signed in.
+ */
+export function renew(stale?: string): Promise<string | null> {
+  const now = current.value
+  if (now && stale && now.token !== stale) return Promise.resolve(now.token)
+  renewing ??= withRefreshLock(async () => {
+    // While this tab waited for the lock, another one may have renewed and passed the token on.
+    const latest = current.value
+    if (latest && latest.token !== stale && latest !== now && Date.now() < latest.renewAt) return latest.token
+    try {
+      const { data } = await request<SignedIn>('POST', '/auth/refresh', { credentials: cookieCredentials })
+      const session = toSession(data)
+      adopt(session)
+      post({ type: 'signed-in', session })
+      return data.token
+    } catch (err) {
+      if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
+        // Nobody was signed in (a first visit), or this sign-in is over.
+        if (current.value) signInLost()
+        return null
+      }
+      throw err
+    }
+  }).finally(() => {
+    renewing = null
+  })
+  return renewing
+}
+
+/** The server refused this sign-in: forget it and send the person to sign in again. */
+export function signInLost(): void {
+  if (!current.value) return
+  end(lostNotice)
+  onSignedOut(lostNotice)
+}
+
+/** Signs out here and in every other tab: the server revokes the sign-in and clears the cookie. */
+export async function signOut(): Promise<void> {
+  try {
+    await request<void>('POST', '/auth/logout', { credentials: cookieCredentials })
+  } catch {
+    // Unreachable: the cookie stays until it expires, but this browser forgets the token anyway.
+  }
+  end(signedOutNotice)
+  post({ type: 'signed-out' })
+}
+
+/** The notice for the sign-in screen, read by it and replaced by whatever happens next there. */
+export function clearNotice(): void {
+  notice.value = null
+}
+
+function end(message: string): void {
   current.value = null
   notice.value = message
-  try {
-    sessionStorage.removeItem(storageKey)
-  } catch {
-    // Nothing stored, nothing to remove.
+  clearTimeout(renewTimer)
+}
+
+function toSession(result: SignedIn): Session {
+  const lifetime = result.expiresIn * 1000
+  const now = Date.now()
+  // A quarter of the lifetime early, at most a minute: 15 s into a 20 s token, 14 min into 15 min.
+  const margin = Math.min(60_000, lifetime / 4)
+  return {
+    token: result.token,
+    userId: result.user.id,
+    email: result.user.email,
+    expiresAt: now + lifetime,
+    renewAt: now + lifetime - margin,
   }
 }
 
-export function takeNotice(): string | null {
-  const message = notice.value
-  notice.value = null
-  return message
+function adopt(session: Session): void {
+  current.value = session
+  clearTimeout(renewTimer)
+  renewTimer = setTimeout(renewSilently, Math.max(0, session.renewAt - Date.now()))
 }
 
-function read(): Session | null {
-  try {
-    const value: unknown = JSON.parse(sessionStorage.getItem(storageKey) ?? 'null')
-    if (value && typeof value === 'object' && 'token' in value && 'email' in value) {
-      const { token, email } = value as Record<string, unknown>
-      if (typeof token === 'string' && typeof email === 'string') return { token, email }
+function renewSilently(): void {
+  const token = current.value?.token
+  // Unreachable now: try again in a little while; the token may still be good.
+  renew(token).catch(() => {
+    clearTimeout(renewTimer)
+    renewTimer = setTimeout(renewSilently, 10_000)
+  })
+}
+
+// Timers of a hidden tab are throttled to once a minute or less: catch up when it is seen again.
+document.addEventListener('visibilitychange', () => {
+  const session = current.value
+  if (document.visibilityState === 'visible' && session && Date.now() >= session.renewAt) renewSilently()
+})
+
+function post(message: Message): void {
+  channel?.postMessage(message)
+}
+
+channel?.addEventListener('message', (event: MessageEvent<Message>) => {
+  const message = event.data
+  if (message.type === 'signed-out') {
+    if (!current.value) return
+    end(signedOutNotice)
+    onSignedOut(signedOutNotice)
+  } else if (message.type === 'signed-in') {
+    const mine = current.value
+    // Another tab renewed or signed in: its token is as good as ours (same cookie), and newer.
+    if (!mine || message.session.expiresAt > mine.expiresAt) {
+      notice.value = null
+      adopt(message.session)
     }
-  } catch {
-    // A damaged entry is no session.
   }
-  return null
+})
+
+/**
+ * Runs `work` while no other tab of this origin renews: two tabs presenting the same one-time
+ * cookie at once would look like a stolen cookie to the server. Browsers without the Web Locks
+ * API (before 2022) only coalesce within the tab.
+ */
+async function withRefreshLock<T>(work: () => Promise<T>): Promise<T> {
+  return 'locks' in navigator ? await navigator.locks.request(refreshLock, work) : work()
 }

@@ -46,7 +46,7 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 /**
- * A page in a fresh context (its own sessionStorage: a separate tab or device). Waits give up after
+ * A page in a fresh context (its own cookies and storage: another browser or device). Waits give up after
  * 10 s, so a screen that never shows fails its test with a clear timeout.
  */
 export async function openPage(browser: Browser, options: BrowserContextOptions = { viewport: viewports.desktop }): Promise<Page> {

@@ -11,13 +11,23 @@ export interface SpaServer {
   close(): Promise<void>
 }
 
+export interface SpaServerOptions {
+  env?: Record<string, string>
+  /**
+   * The app on the wall clock instead of the test clock (which only moves when told): for tests
+   * where tokens must really lapse while the browser waits, as they do for a person.
+   */
+  realClock?: boolean
+}
+
 /**
  * The real app (in-memory DynamoDB of its own) serving the built SPA from public/, listening on a
  * free port of 127.0.0.1, as the dev server does on 3000.
  */
-export async function startSpaServer(env: Record<string, string> = {}): Promise<SpaServer> {
+export async function startSpaServer(options: SpaServerOptions = {}): Promise<SpaServer> {
   await ensureSpaBuilt()
-  const testApp = await createTestApp({ env, deps: { publicDir } })
+  const deps = options.realClock ? { publicDir, clock: () => new Date() } : { publicDir }
+  const testApp = await createTestApp({ env: options.env, deps })
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = testApp.app.listen(0, '127.0.0.1', () => resolve(listening))
     listening.once('error', reject)

@@ -1,5 +1,8 @@
+import type { Express } from 'express'
 import type { Page } from 'playwright-core'
+import request from 'supertest'
 
+/** Long enough for the password policy (12 to 128 characters) and on no list of common ones. */
 export const password = 'correct horse battery'
 
 /** Registers through the register screen and waits for the notes list. */
@@ -31,7 +34,7 @@ export async function createNoteThroughUi(page: Page, note: { title: string; bod
   await page.getByRole('link', { name: 'New note' }).click()
   await page.getByRole('heading', { name: 'New note', level: 1 }).waitFor()
   await fillNote(page, note)
-  await page.getByRole('button', { name: 'Save' }).click()
+  await page.getByRole('button', { name: 'Save', exact: true }).click()
   await page.getByRole('link', { name: note.title, exact: true }).waitFor()
 }
 
@@ -57,4 +60,33 @@ export async function alertText(page: Page): Promise<string> {
   const alert = page.getByRole('alert')
   await alert.waitFor()
   return alert.innerText()
+}
+
+let emailCount = 0
+
+/** An address no other test uses, so each test can register a person of its own. */
+export function uniqueEmail(prefix: string): string {
+  return `${prefix}-${process.pid}-${Date.now()}-${++emailCount}@example.com`
+}
+
+/** The `Authorization` header of a fresh sign-in of `email` through the API, to act as another device would. */
+export async function apiAuth(app: Express, email: string): Promise<{ Authorization: string }> {
+  const res = await request(app).post('/auth/login').send({ email, password })
+  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`)
+  return { Authorization: `Bearer ${res.body.token}` }
+}
+
+/** What has keyboard focus, as a person would name it: `input:Email`, `button:Register`. */
+export function focused(page: Page): Promise<string> {
+  return page.evaluate<string>(`(() => {
+    const el = document.activeElement
+    if (!el) return ''
+    const label = el.id ? document.querySelector('label[for="' + el.id + '"]')?.textContent : null
+    return el.tagName.toLowerCase() + ':' + (label ?? el.textContent ?? '').trim().replace(/\\s+/g, ' ')
+  })()`)
+}
+
+/** True when nothing sticks out sideways: a phone never has to scroll the page horizontally. */
+export function fitsWidth(page: Page): Promise<boolean> {
+  return page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth')
 }

@@ -1,58 +1,40 @@
-import { token } from '../session'
-import { ApiError, problemOf } from './problem'
+import { freshToken, renew, signInLost } from '../session'
+import { ApiError } from './problem'
+import { request, type Reply } from './http'
 
-/** Set at build time; unset, the API is on the page's own origin. */
-const baseUrl = (import.meta.env.VITE_API_URL ?? '').replace(/\/+$/, '')
-
-let onUnauthorized: () => void = () => {}
-
-/** What to do when the API refuses the token (expired or revoked): set once, by main.ts. */
-export function whenUnauthorized(handler: () => void): void {
-  onUnauthorized = handler
-}
-
-export interface Reply<T> {
-  data: T
-  /** The note's version as the `ETag` header gives it, for a later `If-Match`. */
-  etag: string | null
-}
+export type { Reply } from './http'
 
 interface CallOptions {
   body?: unknown
   ifMatch?: string
-  /** false for /auth/*, whose 401 means a wrong password, not an expired session. */
-  auth?: boolean
 }
 
 /**
- * The one place that calls `fetch`. Sends the bearer token, turns problem details into ApiErrors,
- * and hands a 401 on an authenticated call to the unauthorized handler.
+ * An authenticated call: the bearer token in the header and never a cookie. A 401 means the
+ * token lapsed or was refused: the token is renewed once (one refresh for every call that met the
+ * 401 together) and the call sent again once; a second 401, or a renewal the server refuses,
+ * ends the sign-in (`whenSignedOut` in session.ts says where the page goes).
  */
 export async function call<T>(method: string, path: string, options: CallOptions = {}): Promise<Reply<T>> {
-  const headers: Record<string, string> = { Accept: 'application/json' }
-  const bearer = options.auth === false ? null : token()
-  if (bearer) headers.Authorization = `Bearer ${bearer}`
-  if (options.body !== undefined) headers['Content-Type'] = 'application/json'
-  if (options.ifMatch) headers['If-Match'] = options.ifMatch
-
-  let res: Response
+  const send = (token: string | null) => {
+    const headers: Record<string, string> = {}
+    if (token) headers.Authorization = `Bearer ${token}`
+    if (options.ifMatch) headers['If-Match'] = options.ifMatch
+    return request<T>(method, path, { body: options.body, headers })
+  }
+  const token = await freshToken()
   try {
-    res = await fetch(baseUrl + path, {
-      method,
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      credentials: 'omit', // the token is the only credential; never cookies
-    })
-  } catch {
-    throw new ApiError(0, 'Could not reach the server. Check your connection and try again.')
+    return await send(token)
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.status !== 401 || !token) throw err
+    const renewed = await renew(token)
+    if (!renewed) throw err
+    try {
+      return await send(renewed)
+    } catch (again) {
+      // A token fresh from the server refused at once: the sign-in was revoked in between.
+      if (again instanceof ApiError && again.status === 401) signInLost()
+      throw again
+    }
   }
-
-  if (!res.ok) {
-    const error = await problemOf(res)
-    if (res.status === 401 && bearer) onUnauthorized()
-    throw error
-  }
-  const etag = res.headers.get('ETag')
-  const data = (res.status === 204 ? undefined : await res.json()) as T
-  return { data, etag }
 }

@@ -1,34 +1,9 @@
 import { call } from './client'
+import { cookieCredentials, request } from './http'
+import type { Note, NoteInput, Page, SignedIn, SignInSession } from './types'
 
 export { ApiError, asApiError, errorsByField, type FieldError } from './problem'
-export { whenUnauthorized } from './client'
-
-export interface Note {
-  id: string
-  title: string
-  body: string
-  tags: string[]
-  createdAt: string
-  updatedAt: string
-  version: number
-}
-
-export interface NoteInput {
-  title: string
-  body: string
-  tags: string[]
-}
-
-export interface Page<T> {
-  items: T[]
-  nextCursor: string | null
-}
-
-export interface SignedIn {
-  token: string
-  expiresIn: number
-  user: { id: string; email: string }
-}
+export type { Note, NoteInput, Page, SignedIn, SignInSession } from './types'
 
 /** A note with the `ETag` it came with, the version a save must match. */
 export interface Versioned<T> {
@@ -38,12 +13,33 @@ export interface Versioned<T> {
 
 const enc = encodeURIComponent
 
+/** Creates the account and signs in: the answer holds the access token, the refresh cookie comes beside it. */
 export async function register(email: string, password: string): Promise<SignedIn> {
-  return (await call<SignedIn>('POST', '/auth/register', { body: { email, password }, auth: false })).data
+  return (await request<SignedIn>('POST', '/auth/register', { body: { email, password }, credentials: cookieCredentials })).data
 }
 
 export async function signIn(email: string, password: string): Promise<SignedIn> {
-  return (await call<SignedIn>('POST', '/auth/login', { body: { email, password }, auth: false })).data
+  return (await request<SignedIn>('POST', '/auth/login', { body: { email, password }, credentials: cookieCredentials })).data
+}
+
+/** The user's live sign-ins, this browser's marked `current`. */
+export async function listSignIns(): Promise<SignInSession[]> {
+  return (await call<{ items: SignInSession[] }>('GET', '/auth/sessions')).data.items
+}
+
+/** Signs one device out: it cannot renew, and its last token lapses within its lifetime. */
+export async function revokeSignIn(id: string): Promise<void> {
+  await call<void>('DELETE', `/auth/sessions/${enc(id)}`)
+}
+
+/** Signs out every device but this one. */
+export async function revokeOtherSignIns(): Promise<void> {
+  await call<void>('DELETE', '/auth/sessions')
+}
+
+/** Changes the password and signs out every other device; a wrong current password is a 400 on `body.currentPassword`. */
+export async function changePassword(currentPassword: string, newPassword: string): Promise<void> {
+  await call<void>('POST', '/auth/password', { body: { currentPassword, newPassword } })
 }
 
 export async function listNotes(options: { limit?: number; cursor?: string | null } = {}): Promise<Page<Note>> {
@@ -71,8 +67,8 @@ export async function trashNote(id: string): Promise<void> {
   await call<void>('DELETE', `/api/notes/${enc(id)}`)
 }
 
-export async function restoreNote(id: string): Promise<Note> {
-  return (await call<Note>('POST', `/api/notes/${enc(id)}/restore`)).data
+export async function restoreNote(id: string): Promise<Versioned<Note>> {
+  return versioned(await call<Note>('POST', `/api/notes/${enc(id)}/restore`))
 }
 
 function pageQuery({ limit, cursor }: { limit?: number; cursor?: string | null }): string {

@@ -53,7 +53,11 @@ function fieldErrorsOf(value: unknown): FieldError[] {
   if (!Array.isArray(value)) return []
   return value
     .filter((entry): entry is Record<string, unknown> => Boolean(entry) && typeof entry === 'object')
-    .map((entry) => ({ path: String(entry.path ?? ''), message: String(entry.message ?? 'Invalid') }))
+    .map((entry) => ({ path: textOf(entry.path, ''), message: textOf(entry.message, 'Invalid') }))
+}
+
+function textOf(value: unknown, fallback: string): string {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : fallback
 }
 
 /**
@@ -66,7 +70,11 @@ export function errorsByField<F extends string>(
 ): { byField: Partial<Record<F, string>>; other: string[] } {
   const byField: Partial<Record<F, string>> = {}
   const other: string[] = []
+  const seenPaths = new Set<string>()
   for (const { path, message } of errors) {
+    // One message per input: an empty title is both "empty" and "blank", and one says it.
+    if (seenPaths.has(path)) continue
+    seenPaths.add(path)
     const [, field, index] = path.split('.')
     if (!fields.includes(field as F)) {
       other.push(message)

@@ -12,13 +12,15 @@ export function usePagedList<T extends { id: string }>(fetchPage: (cursor: strin
   const loadingMore = ref(false)
   const error = shallowRef<ApiError | null>(null)
 
-  async function load(): Promise<void> {
+  /** The first page, then more until at least `atLeast` items show (as many as before leaving the list). */
+  async function load(atLeast = 0): Promise<void> {
     loading.value = true
     error.value = null
     try {
       const page = await fetchPage(null)
       items.value = page.items
       nextCursor.value = page.nextCursor
+      while (items.value.length < atLeast && nextCursor.value) append(await fetchPage(nextCursor.value))
     } catch (err) {
       error.value = asApiError(err)
     } finally {
@@ -31,16 +33,19 @@ export function usePagedList<T extends { id: string }>(fetchPage: (cursor: strin
     loadingMore.value = true
     error.value = null
     try {
-      const page = await fetchPage(nextCursor.value)
-      // A note can move between pages while reading (it was edited or restored); show it once.
-      const seen = new Set(items.value.map((item) => item.id))
-      items.value = [...items.value, ...page.items.filter((item) => !seen.has(item.id))]
-      nextCursor.value = page.nextCursor
+      append(await fetchPage(nextCursor.value))
     } catch (err) {
       error.value = asApiError(err)
     } finally {
       loadingMore.value = false
     }
+  }
+
+  function append(page: Page<T>): void {
+    // A note can move between pages while reading (it was edited or restored); show it once.
+    const seen = new Set(items.value.map((item) => item.id))
+    items.value = [...items.value, ...page.items.filter((item) => !seen.has(item.id))]
+    nextCursor.value = page.nextCursor
   }
 
   function remove(id: string): void {
