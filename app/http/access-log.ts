@@ -25,5 +25,6 @@ export function accessLog(logger: Logger): RequestHandler {
 
 function routeOf(req: Request): string | undefined {
   const matched = req.res?.locals.route as string | undefined
-  return matched ?? (req.route ? String(req.route.path) : undefined)
+  const route = req.route as { path: unknown } | undefined // @types/express types Request.route as `any`
+  return matched ?? (route ? String(route.path) : undefined)
 }

@@ -53,6 +53,7 @@ export const noteExport = z.object({ exportedAt: z.iso.datetime(), items: z.arra
 export const exportQuery = z.strictObject({})
 
 export type Note = z.infer<typeof note>
+export type NotePage = z.infer<typeof notePage>
 export type NoteExport = z.infer<typeof noteExport>
 export type NoteCreate = z.output<typeof noteCreate>
 export type NotePatch = z.output<typeof notePatch>
