@@ -68,6 +68,7 @@ describe('GET /openapi.json', () => {
         '/auth/login',
         '/auth/register',
         '/health',
+        '/openapi.json',
       ].sort(),
     )
     const create = res.body.components.schemas.NoteCreate
