@@ -1,34 +1,22 @@
 import { call } from './client'
+import type { components } from './schema'
+
+type Schemas = components['schemas']
 
 export { ApiError, asApiError, errorsByField, type FieldError } from './problem'
 export { whenUnauthorized } from './client'
 
-export interface Note {
-  id: string
-  title: string
-  body: string
-  tags: string[]
-  createdAt: string
-  updatedAt: string
-  version: number
-}
+export type Note = Schemas['Note']
 
-export interface NoteInput {
-  title: string
-  body: string
-  tags: string[]
-}
+/** What the editor saves: every field of a note that a client may write. */
+export type NoteInput = Required<Schemas['NoteCreate']>
 
 export interface Page<T> {
   items: T[]
   nextCursor: string | null
 }
 
-export interface SignedIn {
-  token: string
-  expiresIn: number
-  user: { id: string; email: string }
-}
+export type SignedIn = Schemas['AuthResult']
 
 /** A note with the `ETag` it came with, the version a save must match. */
 export interface Versioned<T> {
