@@ -83,15 +83,23 @@ describe.each(modes)('the OpenAPI document of the app $mode', ({ env }) => {
   })
 })
 
+interface Report {
+  totals: { errors: number; warnings: number }
+  problems: { message: string }[]
+}
+
 describe('redocly lint', () => {
   let dir: string
   beforeAll(() => void (dir = mkdtempSync(path.join(os.tmpdir(), 'openapi-'))))
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-  it.each([true, false])('finds no error and no warning in the document (own tokens: %s), offline', (ownAuth) => {
-    const file = path.join(dir, `openapi-${ownAuth}.json`)
+  it('finds no error and no warning in the document, with own tokens and with an identity provider, offline', () => {
+    const files = [true, false].map((ownAuth) => {
+      const file = path.join(dir, `openapi-own-tokens-${ownAuth}.json`)
+      writeFileSync(file, JSON.stringify(openApiDocument({ ownAuth })))
+      return file
+    })
     const networkLog = path.join(dir, 'network.log')
-    writeFileSync(file, JSON.stringify(openApiDocument({ ownAuth })))
     writeFileSync(networkLog, '')
     const root = path.resolve(__dirname, '..')
 
@@ -104,7 +112,7 @@ describe('redocly lint', () => {
         path.join(root, 'redocly.yaml'),
         '--format',
         'json',
-        file,
+        ...files,
       ],
       {
         cwd: root,
@@ -120,9 +128,13 @@ describe('redocly lint', () => {
       },
     )
 
-    const { totals, problems } = JSON.parse(output) as { totals: { errors: number; warnings: number }; problems: { message: string }[] }
-    expect(problems.map((problem) => problem.message)).toEqual([])
-    expect(totals).toMatchObject({ errors: 0, warnings: 0 })
+    // One JSON report per file, written one after the other.
+    const reports = output.split(/(?<=^\})(?=\{)/m).map((report) => JSON.parse(report) as Report)
+    expect(reports).toHaveLength(2)
+    for (const { totals, problems } of reports) {
+      expect(problems.map((problem) => problem.message)).toEqual([])
+      expect(totals).toMatchObject({ errors: 0, warnings: 0 })
+    }
     expect(readFileSync(networkLog, 'utf8')).toBe('')
   })
 })
