@@ -1,8 +1,11 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import type { Express, RequestHandler, Router } from 'express'
+import type { Express, Request, RequestHandler, Router } from 'express'
+import { createLoginThrottle } from './auth/login-throttle'
 import { meRoutes } from './auth/me'
-import { requireAuth, type TokenVerifier } from './auth/require-auth'
-import { authRoutes } from './auth/routes'
+import { requireAuth } from './auth/require-auth'
+import { authRoutes, type AuthRoutesDeps } from './auth/routes'
+import { createSessionsRepository } from './auth/sessions'
+import type { TokenVerifier } from './auth/tokens'
 import { createUsersRepository } from './auth/users-repository'
 import { createTokenVerifier } from './auth/verifier'
 import { mountExisting, type Mount } from './existing'
@@ -20,6 +23,11 @@ export interface Deps extends ShellDeps {
   clock: () => Date
   /** Verifies bearer tokens; by default, the IdP's tokens when `config.jwt.jwksUri` is set, else the HS256 tokens this app issues. */
   verifyToken?: TokenVerifier
+  /**
+   * The client's address for login throttling, as the platform saw it (never a header the client can
+   * set); by default the socket's peer, right for the dev server. lambda.ts passes `lambdaClientAddress`.
+   */
+  clientAddressOf?: (req: Request) => string | undefined
   /** The built SPA to serve at `/` (dev server only: on AWS, S3 and CloudFront serve it). */
   publicDir?: string
   /** Existing Express code behind the token check; by default the list in app/existing/mounts.ts. */
@@ -28,7 +36,7 @@ export interface Deps extends ShellDeps {
 
 /**
  * Builds the whole app from its dependencies: every middleware and route below, in the order a
- * request meets them. Never listens and never reads the environment. The routes of each path are
+ * request meets them. Never listens and never reads the environment. The routes under each path are
  * declared in a route table beside their handlers (app/http/routes.ts), which the OpenAPI document reads too.
  */
 export function createApp(deps: Deps): Express {
@@ -36,45 +44,46 @@ export function createApp(deps: Deps): Express {
   const ownAuth = !config.jwt.jwksUri
   const verifyToken = deps.verifyToken ?? createTokenVerifier(config.jwt, clock)
   const notes = createNotesRepository({ db, tableName: config.tableName, cursorKey: config.cursorKey, clock })
-  const users = createUsersRepository({ db, tableName: config.tableName })
 
   const app = expressApp()
   app.use(front(deps)) // request id, access log, helmet, CORS, JSON bodies
   app.use(serviceRoutes(() => openApiDocument({ ownAuth }))) // /health, /openapi.json
   // Routers with zod schemas are built by the first request that reaches them: in the Lambda bundle their
   // modules are then loaded too (see scripts/build-lambda.mjs), so a cold start answering /health skips them.
-  if (ownAuth)
-    app.use(
-      '/auth',
-      builtOnFirstRequest(() => authRoutes({ users, jwt: config.jwt, clock })),
-    )
+  if (ownAuth) app.use('/auth', builtOnFirstRequest(authRoutes, authDeps(deps, verifyToken)))
   app.use('/api', requireAuth(verifyToken)) // a bearer token for everything below /api
   app.use('/api/me', builtOnFirstRequest(meRoutes))
-  app.use(
-    '/api/notes/export',
-    builtOnFirstRequest(() => exportRoutes(notes)),
-  ) // before /api/notes/:id takes "export" for an id
-  app.use(
-    '/api/notes',
-    builtOnFirstRequest(() => notesRoutes(notes)),
-  )
-  app.use(
-    '/api/trash',
-    builtOnFirstRequest(() => trashRoutes(notes)),
-  )
+  app.use('/api/notes/export', builtOnFirstRequest(exportRoutes, notes)) // before /api/notes/:id takes "export" for an id
+  app.use('/api/notes', builtOnFirstRequest(notesRoutes, notes))
+  app.use('/api/trash', builtOnFirstRequest(trashRoutes, notes))
   app.use(mountExisting(deps.mounts ?? mounts, { verifyToken, logger }))
   if (deps.publicDir) app.use(staticSite(deps.publicDir))
   app.use(back(deps)) // 404, problem+json for every error
   return app
 }
 
-/** A router made by `build` when the first request reaches it, then the same router for every request. */
-function builtOnFirstRequest(build: () => Router): RequestHandler {
+/** What the sign-in routes of /auth are built from. */
+function authDeps(deps: Deps, verifyToken: TokenVerifier): AuthRoutesDeps {
+  const { config, db, clock } = deps
+  const { tableName, signIn } = config
+  return {
+    config,
+    users: createUsersRepository({ db, tableName }),
+    sessions: createSessionsRepository({ db, tableName, clock, refreshTtlSeconds: signIn.refreshTtlSeconds }),
+    throttle: createLoginThrottle({ db, tableName, clock, perEmail: signIn.loginLimitPerEmail, perAddress: signIn.loginLimitPerAddress }),
+    verifyToken,
+    clock,
+    clientAddressOf: deps.clientAddressOf ?? ((req: Request) => req.socket.remoteAddress),
+  }
+}
+
+/** A router made by `build(...args)` when the first request reaches it, then the same router for every request. */
+function builtOnFirstRequest<Args extends unknown[]>(build: (...args: Args) => Router, ...args: Args): RequestHandler {
   let router: Router | undefined
   const handler: RequestHandler = function routerOnFirstRequest(req, res, next) {
-    router ??= build()
+    router ??= build(...args)
     router(req, res, next)
   }
   // A router's routes are its `stack`: test/openapi.test.ts walks them to compare the app with its document.
-  return Object.defineProperty(handler, 'stack', { get: () => (router ??= build()).stack })
+  return Object.defineProperty(handler, 'stack', { get: () => (router ??= build(...args)).stack })
 }

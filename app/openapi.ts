@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http'
 import * as z from 'zod'
 import { meApi } from './auth/me'
+import { refreshCookieName } from './auth/refresh-cookie'
 import { authApi } from './auth/routes'
 import { fullPath, pathParameters, type Access, type JsonSchema, type RouteDefinition, type RouteTable } from './http/routes'
 import { serviceApi } from './http/service-routes'
@@ -61,7 +62,10 @@ export function openApiDocument(options: { ownAuth: boolean }): object {
     paths,
     components: {
       schemas: componentSchemas(referenced),
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        ...(options.ownAuth ? { refreshCookie: { type: 'apiKey', in: 'cookie', name: refreshCookieName } } : {}),
+      },
     },
   }
 }
@@ -114,8 +118,8 @@ function operation(operationId: string, route: RouteDefinition, schemaOf: (schem
 /** What a route can answer with a problem: what follows from its definition, and what it names itself. */
 function problemStatuses(route: RouteDefinition): number[] {
   const statuses = new Set(route.errors)
-  if (route.auth !== 'none') statuses.add(401)
-  if (typeof route.auth === 'object') statuses.add(403)
+  if (route.auth === 'token' || route.auth === 'cookie' || typeof route.auth === 'object') statuses.add(401)
+  if (typeof route.auth === 'object' || route.auth === 'cookie' || route.auth === 'optional-cookie') statuses.add(403) // scope; origin
   if (route.query) statuses.add(400)
   if (route.body) [400, 413, 415].forEach((status) => statuses.add(status))
   if (pathParameters(route.path).length > 0) statuses.add(404)
@@ -124,6 +128,8 @@ function problemStatuses(route: RouteDefinition): number[] {
 
 function security(access: Access): object[] {
   if (access === 'none') return []
+  if (access === 'cookie') return [{ refreshCookie: [] }]
+  if (access === 'optional-cookie') return [{ refreshCookie: [] }, {}]
   return [{ bearer: access === 'token' ? [] : [access.scope] }]
 }
 

@@ -68,7 +68,7 @@ describe.each(modes)('the OpenAPI document of the app $mode', ({ env }) => {
     expect(operationsOf(document).sort()).toEqual(routes.sort())
   })
 
-  it('states the security the app enforces: a 401 without a token exactly where it asks for one', async () => {
+  it('states the security the app enforces: a 401 without credentials exactly where it requires some', async () => {
     for (const [route, operations] of Object.entries(document.paths)) {
       for (const [method, operation] of Object.entries(operations)) {
         const res = await request(t.app)[method as 'get'](route.replace(/\{\w+\}/g, '01J0000000000000000000000A'))
@@ -76,7 +76,7 @@ describe.each(modes)('the OpenAPI document of the app $mode', ({ env }) => {
         expect({ method, route, status: res.status === 401 ? 401 : 'not 401' }).toEqual({
           method,
           route,
-          status: operation.security.length > 0 ? 401 : 'not 401',
+          status: operation.security.length > 0 && !operation.security.some((way) => Object.keys(way).length === 0) ? 401 : 'not 401',
         })
       }
     }

@@ -1,6 +1,6 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express'
-import type { TokenVerifier } from '../auth/require-auth'
 import { requireAuth } from '../auth/require-auth'
+import type { TokenVerifier } from '../auth/tokens'
 import type { Logger } from '../logger'
 import { isExpress4, servedAsExpress4 } from './express4'
 import { defaultSession, sessionFromToken, type SessionFromIdentity } from './session'

@@ -7,10 +7,12 @@ import { parse } from './validate'
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete'
 
 /**
- * Who may call a route: `none` anyone; `token` a valid bearer token (checked where the table is mounted,
- * e.g. requireAuth on `/api`); `{ scope }` a token that grants the scope (checked here, after the token).
+ * Who may call a route: `none` anyone; `token` a valid bearer token (checked by buildRouter's
+ * `authenticate`, else where the router is mounted, e.g. requireAuth on `/api`); `{ scope }` a token
+ * that grants the scope (checked here, after the token); `cookie` / `optional-cookie` the refresh
+ * cookie, which the handler reads, behind buildRouter's `cookieGuard` (the cross-site check).
  */
-export type Access = 'none' | 'token' | { scope: string }
+export type Access = 'none' | 'token' | { scope: string } | 'cookie' | 'optional-cookie'
 
 /** A JSON Schema written out, for a body that no zod schema validates (and that needs no zod at start). */
 export interface JsonSchema {
@@ -84,17 +86,28 @@ export function routeTable<R extends Routes>(base: string, routes: R): RouteTabl
   return { base, routes }
 }
 
+export interface BuildOptions {
+  /** Authenticates the routes whose access is a token, when the router is not mounted behind requireAuth. */
+  authenticate?: RequestHandler
+  /** Goes in front of the routes a cookie authenticates; required when the table has any. */
+  cookieGuard?: RequestHandler
+}
+
 /**
- * Builds the router of a table, one handler per operation id: the scope check, then the query and
- * body parsed by the route's schemas (400 with every problem), then the handler. Routes are tried
- * in the table's order.
+ * Builds the router of a table, one handler per operation id: the access check (`options`, then the
+ * scope), then the query and body parsed by the route's schemas (400 with every problem), then the
+ * handler. Routes are tried in the table's order.
  */
-export function buildRouter<R extends Routes>(table: RouteTable<R>, handlers: { [Id in keyof R]: RouteHandler<R[Id]> }): Router {
+export function buildRouter<R extends Routes>(
+  table: RouteTable<R>,
+  handlers: { [Id in keyof R]: RouteHandler<R[Id]> },
+  options: BuildOptions = {},
+): Router {
   const router = express.Router()
   const byPath = new Map<string, Handlers>()
   for (const [operationId, route] of Object.entries(table.routes)) {
     const handle = handlers[operationId] as RouteHandler<RouteDefinition>
-    const chain: RequestHandler[] = typeof route.auth === 'object' ? [requireScope(route.auth.scope)] : []
+    const chain = [...access(route.auth, options, operationId)]
     chain.push(function validated(req, res) {
       const query: unknown = route.query ? parse(route.query, req.query, 'query') : undefined
       const body: unknown = route.body ? parse(route.body, req.body, 'body') : undefined
@@ -104,6 +117,16 @@ export function buildRouter<R extends Routes>(table: RouteTable<R>, handlers: { 
   }
   for (const [path, methods] of byPath) resource(router, path, methods)
   return router
+}
+
+/** The middleware that enforces a route's access before its handler. */
+function access(auth: Access, options: BuildOptions, operationId: string): RequestHandler[] {
+  if (auth === 'cookie' || auth === 'optional-cookie') {
+    if (!options.cookieGuard) throw new Error(`${operationId}: a route the refresh cookie authenticates needs buildRouter's cookieGuard`)
+    return [options.cookieGuard]
+  }
+  const authenticate = auth !== 'none' && options.authenticate ? [options.authenticate] : []
+  return typeof auth === 'object' ? [...authenticate, requireScope(auth.scope)] : authenticate
 }
 
 /** The names of an Express path's parameters: `/:id/restore` has `id`. */
