@@ -37,17 +37,34 @@ export class HttpError extends Error {
   }
 }
 
-/** Writes an RFC 9457 problem. `res.json` keeps the problem+json type set before it. */
-export function sendProblem(res: Response, error: HttpError): void {
+/** A problem lists at most this many field errors: a body of many bad keys must not earn a larger answer. */
+export const maxListedErrors = 20
+
+/**
+ * The RFC 9457 body for an error: its title and detail, the request id, and the first
+ * `maxListedErrors` field errors with `errorCount` saying how many there were when that is more.
+ */
+export function problemBody(error: HttpError, requestId: string | undefined): Record<string, unknown> {
   const body: Record<string, unknown> = {
     type: 'about:blank',
     title: error.title,
     status: error.status,
     detail: error.detail ?? error.title,
-    requestId: res.req.id,
+    requestId,
   }
-  if (error.errors) body.errors = error.errors
-  res.set(error.headers).status(error.status).type('application/problem+json').json(body)
+  if (error.errors) {
+    body.errors = error.errors.slice(0, maxListedErrors)
+    if (error.errors.length > maxListedErrors) {
+      body.errorCount = error.errors.length
+      body.detail = `${String(body.detail)}: ${error.errors.length} problems; the first ${maxListedErrors} are listed`
+    }
+  }
+  return body
+}
+
+/** Writes an RFC 9457 problem. `res.json` keeps the problem+json type set before it. */
+export function sendProblem(res: Response, error: HttpError): void {
+  res.set(error.headers).status(error.status).type('application/problem+json').json(problemBody(error, res.req.id))
 }
 
 /** Terminal handler for requests no route took. It must stay terminal: the Lambda adapter needs every request answered. */
@@ -76,7 +93,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (res.headersSent) return next(err)
     const error = toHttpError(err)
     if (error.status >= 500) {
-      const cause = error === err ? error.cause : err
+      const cause: unknown = error === err ? error.cause : err
       logger[error.status === 503 ? 'warn' : 'error'](error.status === 503 ? 'dependency unavailable' : 'unhandled error', {
         requestId: req.id,
         method: req.method,
@@ -103,5 +120,13 @@ function toHttpError(err: unknown): HttpError {
     const detail = err instanceof URIError ? 'The URL is not validly percent-encoded' : (STATUS_CODES[status] ?? 'Bad Request')
     return new HttpError(status, STATUS_CODES[status] ?? 'Bad Request', { detail })
   }
-  return new HttpError(500, 'Internal Server Error', { detail: 'Something went wrong on our side; quote the request id if you report it' })
+  return serverError()
+}
+
+/** The 500 a client sees for anything unexpected: nothing of `cause`, which is for the log. */
+export function serverError(cause?: unknown): HttpError {
+  return new HttpError(500, 'Internal Server Error', {
+    detail: 'Something went wrong on our side; quote the request id if you report it',
+    cause,
+  })
 }

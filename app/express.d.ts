@@ -3,8 +3,12 @@ import type { Identity } from './auth/identity'
 declare global {
   namespace Express {
     interface Request {
-      /** This request's id: the caller's valid X-Request-Id, the Lambda request id, or a fresh one. */
+      /** This request's id: the platform's (API Gateway or Lambda) request id, else the caller's valid X-Request-Id, else a fresh one. */
       id: string
+      /** The caller's valid X-Request-Id when the platform's id is the request's; logged beside it. */
+      clientRequestId?: string
+      /** What the client's URL had in front of the app's paths (an API Gateway stage, a base path), set by the Lambda entry. */
+      pathPrefix?: string
       /** The verified identity, set by requireAuth; what session-based code used to read. */
       user?: Identity
     }

@@ -46,7 +46,7 @@ export function createApp(deps: Deps): Express {
   const notes = createNotesRepository({ db, tableName: config.tableName, cursorKey: config.cursorKey, clock })
 
   const app = expressApp()
-  app.use(front(deps)) // request id, access log, helmet, CORS, JSON bodies
+  app.use(front(deps)) // request id, path prefix, access log, helmet, CORS, JSON bodies
   app.use(serviceRoutes(() => openApiDocument({ ownAuth }))) // /health, /openapi.json
   // Routers with zod schemas are built by the first request that reaches them: in the Lambda bundle their
   // modules are then loaded too (see scripts/build-lambda.mjs), so a cold start answering /health skips them.

@@ -234,3 +234,32 @@ describe('malformed URLs', () => {
     },
   )
 })
+
+describe('problem bodies stay small', () => {
+  it('when a body has 8,000 unknown keys, then the problem lists the first 20 and counts them all', async () => {
+    const { auth } = await registerUser(t.app)
+    const note: Record<string, string | number> = { title: 'Many keys' }
+    for (let i = 0; i < 8000; i++) note[`k${i}`] = 1
+    const sent = JSON.stringify(note)
+
+    const res = await request(t.app).post('/api/notes').set(auth).set('Content-Type', 'application/json').send(sent)
+
+    expectProblem(res, 400)
+    expect(sent.length).toBeGreaterThan(75_000)
+    expect(res.body.errors).toHaveLength(20)
+    expect(res.body.errors[0]).toEqual({ path: 'body.k0', message: 'Unknown field' })
+    expect(res.body.errorCount).toBe(8000)
+    expect(res.body.detail).toMatch(/8000 problems; the first 20 are listed/)
+    expect(Buffer.byteLength(res.text)).toBeLessThan(4096)
+  })
+
+  it('when there are a few errors, then all are listed and no count is added', async () => {
+    const { auth } = await registerUser(t.app)
+
+    const res = await request(t.app).post('/api/notes').set(auth).send({ title: 'Fine', a: 1, b: 2 })
+
+    expectProblem(res, 400)
+    expect(res.body.errors).toHaveLength(2)
+    expect(res.body.errorCount).toBeUndefined()
+  })
+})

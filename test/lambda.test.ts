@@ -2,12 +2,22 @@ import express, { type Express } from 'express'
 import { createServer, type Server } from 'node:http'
 import request from 'supertest'
 import type { EmbeddedDynamo } from '../app/db/embedded'
-import type { HttpResult } from '../app/lambda/events'
 import { createLambdaHandler } from '../app/lambda/handler'
 import { createLogger } from '../app/logger'
-import { createTestApp, testSecret, type TestApp } from './helpers/app'
+import { mount } from '../app/existing/mount'
+import { createTestApp, registerUser, testSecret, type TestApp } from './helpers/app'
 import { coldStart, startDynamoWithTable } from './helpers/entries'
-import { eventSources, lambdaContext, type EventSource, type HttpRequest, type HttpResponse } from './helpers/events'
+import {
+  albEvent,
+  eventSources,
+  functionUrlEvent,
+  httpApiEvent,
+  lambdaContext,
+  restApiEvent,
+  type EventSource,
+  type HttpRequest,
+  type HttpResponse,
+} from './helpers/events'
 
 /**
  * The Lambda entry (lambda.ts, imported as TypeScript with a Lambda environment) answers every HTTP
@@ -31,6 +41,7 @@ const lambdaEnv = {
 }
 
 /** Imports lambda.ts afresh under `env`, as a new Lambda container would. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh module registry needs require
 const importLambda = (env: Record<string, string>): LambdaModule => coldStart(env, () => require('../lambda') as LambdaModule)
 
 beforeAll(async () => {
@@ -175,13 +186,13 @@ async function viaSupertest(server: Server, req: HttpRequest): Promise<HttpRespo
     r.on('end', () => done(null, Buffer.concat(chunks)))
   })
   const raw = res.body as Buffer
-  return { status: res.status, headers: res.headers as Record<string, string | string[]>, body: raw.toString(), raw }
+  return { status: res.status, headers: res.headers, body: raw.toString(), raw }
 }
 
 async function viaLambda(handler: LambdaModule['handler'], source: EventSource, req: HttpRequest) {
   const event = source.toEvent(req)
   const context = lambdaContext()
-  const result = (await handler(event as never, context)) as HttpResult
+  const result = await handler(event as never, context)
   return { response: source.fromResult(result), requestId: source.requestIdOf(event, context) }
 }
 
@@ -191,8 +202,11 @@ const unequalHeaders = new Set(['date', 'connection', 'keep-alive', 'transfer-en
 /** Any other note's id: each side makes its own. */
 const noteIdPattern = /\b[0-9A-HJKMNP-TV-Z]{26}\b/g
 
-/** One side's response with its own ids, token and times replaced, so two sides compare. */
-function comparable(res: HttpResponse, s: Session) {
+/**
+ * One side's response with its own ids, token and times replaced, so two sides compare. `prefix` is
+ * what the client's URL had in front of the app's paths: a Location must start with it.
+ */
+function comparable(res: HttpResponse, s: Session, prefix = '') {
   const swap = (text: string) => {
     let out = text
     for (const [value, name] of [
@@ -206,11 +220,18 @@ function comparable(res: HttpResponse, s: Session) {
       .replace(noteIdPattern, '<otherId>')
       .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g, '<time>')
       .replace(/"nextCursor":"[^"]+"/, '"nextCursor":"<cursor>"')
+      .replace(/^(\w+)=[^;]+(;.*Expires=)[^;]+/, '$1=<cookie>$2<time>') // each sign-in's cookie is new
   }
   const headers: Record<string, string | string[]> = {}
   for (const [name, value] of Object.entries(res.headers)) {
     if (unequalHeaders.has(name)) continue
     headers[name] = Array.isArray(value) ? value.map(swap) : swap(value).replace(/,\s*/g, ',')
+  }
+  // One Set-Cookie line is a string where the source has single-value headers (ALB), an array elsewhere.
+  if (typeof headers['set-cookie'] === 'string') headers['set-cookie'] = [headers['set-cookie']]
+  if (typeof headers.location === 'string' && prefix) {
+    const { location } = headers
+    headers.location = location.startsWith(`${prefix}/`) ? location.slice(prefix.length) : `without ${prefix}: ${location}`
   }
   let body: unknown = swap(res.body)
   if (/json/.test(String(res.headers['content-type']))) {
@@ -232,7 +253,7 @@ describe.each(eventSources.map((source) => [source.name, source] as const))('Lam
       remember(local, expected)
       remember(remote, actual)
 
-      expect({ step: step.name, ...comparable(actual, remote) }).toEqual({ step: step.name, ...comparable(expected, local) })
+      expect({ step: step.name, ...comparable(actual, remote, source.prefix) }).toEqual({ step: step.name, ...comparable(expected, local) })
       expect({ step: step.name, requestId: actual.headers['x-request-id'] }).toEqual({ step: step.name, requestId })
       expect(Number(actual.headers['content-length'] ?? 0)).toBe(actual.raw.length)
     }
@@ -245,6 +266,21 @@ describe.each(eventSources.map((source) => [source.name, source] as const))('Lam
     expect(response.status).toBe(200)
     const line = logLines.map((l) => JSON.parse(l)).find((entry) => entry.msg === 'request' && entry.requestId === requestId)
     expect(line).toMatchObject({ method: 'GET', route: '/health', status: 200 })
+  })
+
+  it('keeps the platform’s request id when the caller sends its own, and logs the caller’s as clientRequestId', async () => {
+    const clientId = `client-${Math.random().toString(36).slice(2, 10)}`
+
+    const { response, requestId } = await viaLambda(lambda.handler, source, {
+      method: 'GET',
+      path: '/nowhere',
+      headers: { 'X-Request-Id': clientId },
+    })
+
+    expect(response.headers['x-request-id']).toBe(requestId)
+    expect(JSON.parse(response.body).requestId).toBe(requestId)
+    const line = logLines.map((l) => JSON.parse(l)).find((entry) => entry.msg === 'request' && entry.clientRequestId === clientId)
+    expect(line).toMatchObject({ requestId, status: 404 })
   })
 })
 
@@ -325,5 +361,166 @@ describe('Lambda entry cold start', () => {
     expect(() => importLambda({ ...lambdaEnv, JWT_SECRET: reference })).toThrow(
       `JWT_SECRET holds an unresolved CloudFormation reference (${reference})`,
     )
+  })
+})
+
+/** helmet's headers, which every answer carries, the Lambda entry's own problems included. */
+function expectHelmet(response: HttpResponse) {
+  expect(response.headers['x-content-type-options']).toBe('nosniff')
+  expect(response.headers['content-security-policy']).toContain("default-src 'self'")
+  expect(response.headers['strict-transport-security']).toBeDefined()
+}
+
+function expectProblem(response: HttpResponse, status: number, requestId: string) {
+  expect(response.status).toBe(status)
+  expect(response.headers['content-type']).toBe('application/problem+json; charset=utf-8')
+  expect(response.headers['x-request-id']).toBe(requestId)
+  expect(JSON.parse(response.body)).toMatchObject({ type: 'about:blank', status, requestId })
+  expect(Number(response.headers['content-length'])).toBe(response.raw.length)
+  expectHelmet(response)
+}
+
+const albSources = eventSources.filter((source) => source.name.startsWith('ALB'))
+
+describe('Lambda handler: a query ALB hands over that is not validly percent-encoded', () => {
+  it.each(
+    albSources.flatMap((source) =>
+      ['/health?x=%', '/health?cursor=%E0%A4%A', '/api/notes?cursor=%E0%A4%A', '/health?%ZZ=1'].map(
+        (path) => [source.name, path, source] as const,
+      ),
+    ),
+  )('%s: %s answers a 400 problem, with the request id, helmet’s headers and a log line', async (_name, path, source) => {
+    const { response, requestId } = await viaLambda(lambda.handler, source, { method: 'GET', path })
+
+    expectProblem(response, 400, requestId)
+    expect(JSON.parse(response.body).detail).toBe('The query string is not validly percent-encoded')
+    const line = logLines.map((l) => JSON.parse(l)).find((entry) => entry.requestId === requestId)
+    expect(line).toMatchObject({ msg: 'request', method: 'GET', path: path.split('?')[0], status: 400 })
+  })
+
+  it.each(albSources.map((source) => [source.name, source] as const))(
+    '%s: a query that is well encoded still works',
+    async (_name, source) => {
+      const { response } = await viaLambda(lambda.handler, source, { method: 'GET', path: '/health?x=%25&y=caf%C3%A9+au+lait' })
+
+      expect(response.status).toBe(200)
+    },
+  )
+})
+
+describe('Lambda handler: a failure inside the adapter', () => {
+  const lines: Record<string, unknown>[] = []
+  let handler: ReturnType<typeof createLambdaHandler>
+
+  beforeAll(() => {
+    // API Gateway cannot carry a chunked response: the adapter throws while it maps this answer.
+    const chunked = express()
+    chunked.get('/stream', (_req, res) => {
+      res.set('Transfer-Encoding', 'chunked')
+      res.write('part one')
+      res.end('part two')
+    })
+    handler = createLambdaHandler(chunked, createLogger({ write: (line) => lines.push(JSON.parse(line)) }))
+  })
+
+  it.each(eventSources.filter((source) => /HTTP API|Function URL/.test(source.name)).map((source) => [source.name, source] as const))(
+    '%s: answers a 500 problem in the source’s shape, logged with the request id',
+    async (_name, source) => {
+      const { response, requestId } = await viaLambda(handler, source, { method: 'GET', path: '/stream' })
+
+      expectProblem(response, 500, requestId)
+      expect(JSON.parse(response.body).detail).toBe('Something went wrong on our side; quote the request id if you report it')
+      expect(response.body).not.toMatch(/chunked|\bat \S+ \(/)
+      expect(lines).toContainEqual(expect.objectContaining({ level: 'error', requestId, msg: 'lambda adapter failed' }))
+    },
+  )
+})
+
+describe('Lambda handler: REST events with only queryStringParameters', () => {
+  it('keeps the query, as test tools and older integrations send it', async () => {
+    const register = restApiEvent({
+      method: 'POST',
+      path: '/auth/register',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: `single-${Math.random().toString(36).slice(2, 10)}@example.com`, password: 'correct horse battery' }),
+    })
+    const { token } = JSON.parse((await lambda.handler(register, lambdaContext())).body)
+    const list = (path: string) => {
+      const event = restApiEvent({ method: 'GET', path, headers: { Authorization: `Bearer ${token}` } })
+      return lambda.handler({ ...event, multiValueQueryStringParameters: null }, lambdaContext())
+    }
+
+    const refused = await list('/api/notes?limit=abc')
+    const accepted = await list('/api/notes?limit=5')
+
+    expect(refused.statusCode).toBe(400)
+    expect(JSON.parse(refused.body).errors).toEqual([expect.objectContaining({ path: 'query.limit' })])
+    expect(accepted.statusCode).toBe(200)
+  })
+})
+
+describe('Lambda handler: URLs the app emits carry the prefix the request came in on', () => {
+  let t: TestApp
+  let handler: ReturnType<typeof createLambdaHandler>
+  let auth: Record<string, string>
+
+  beforeAll(async () => {
+    // Existing code mounted in the app, redirecting and setting Location as it always did.
+    const legacy = express()
+    legacy.get('/old', (_req, res) => res.redirect('/legacy/new'))
+    legacy.get('/elsewhere', (_req, res) => res.redirect('https://example.com/x'))
+    legacy.get('/here', (_req, res) => void res.location('/legacy/here/1').status(204).end())
+    t = await createTestApp({ dynamo, env: { AWS_LAMBDA_FUNCTION_NAME: 'notes-test-api' }, deps: { mounts: [mount('/legacy', legacy)] } })
+    handler = createLambdaHandler(t.app, createLogger({ write: () => undefined }))
+    auth = (await registerUser(t.app)).auth
+  })
+  afterAll(() => t.close())
+
+  const createNote = (): HttpRequest => ({
+    method: 'POST',
+    path: '/api/notes',
+    headers: { ...auth, 'Content-Type': 'application/json' },
+    body: '{"title":"x"}',
+  })
+  const sources: [string, (req: HttpRequest) => object, string][] = [
+    ['REST API behind a custom domain with base path /v1', (req) => restApiEvent(req, { basePath: '/v1' }), '/v1'],
+    ['REST API on its execute-api URL, stage "beta"', (req) => restApiEvent(req, { stage: 'beta' }), '/beta'],
+    ['HTTP API on stage "beta"', (req) => httpApiEvent(req, { stage: 'beta' }), '/beta'],
+    ['HTTP API on its $default stage', (req) => httpApiEvent(req), ''],
+    ['Function URL', (req) => functionUrlEvent(req), ''],
+    ['ALB', (req) => albEvent(req, { multiValue: true }), ''],
+  ]
+  const send = async (toEvent: (req: HttpRequest) => object, req: HttpRequest) => {
+    const result = await handler(toEvent(req) as never, lambdaContext())
+    const headers = result.multiValueHeaders
+      ? Object.fromEntries(Object.entries(result.multiValueHeaders).map(([k, v]) => [k, v[0]]))
+      : result.headers
+    return { status: result.statusCode, location: headers?.location }
+  }
+
+  it.each(sources)('%s: POST /api/notes answers Location with the prefix', async (_name, toEvent, prefix) => {
+    const { status, location } = await send(toEvent, createNote())
+
+    expect(status).toBe(201)
+    expect(location).toMatch(new RegExp(`^${prefix}/api/notes/[0-9A-Z]{26}$`))
+  })
+
+  it.each(sources)(
+    '%s: a mounted app’s redirects and Location get the prefix, absolute URLs stay as they are',
+    async (_name, toEvent, prefix) => {
+      const redirect = await send(toEvent, { method: 'GET', path: '/legacy/old', headers: auth })
+      const located = await send(toEvent, { method: 'GET', path: '/legacy/here', headers: auth })
+      const away = await send(toEvent, { method: 'GET', path: '/legacy/elsewhere', headers: auth })
+
+      expect(redirect).toEqual({ status: 302, location: `${prefix}/legacy/new` })
+      expect(located).toEqual({ status: 204, location: `${prefix}/legacy/here/1` })
+      expect(away).toEqual({ status: 302, location: 'https://example.com/x' })
+    },
+  )
+
+  it('on the dev server, Location has no prefix', async () => {
+    const res = await request(t.app).post('/api/notes').set(auth).send({ title: 'x' })
+
+    expect(res.headers.location).toMatch(/^\/api\/notes\/[0-9A-Z]{26}$/)
   })
 })

@@ -409,3 +409,22 @@ describe('serverless package, offline', () => {
     })
   })
 })
+
+describe('the table’s deletion protection', () => {
+  let unprotected: Packaged
+
+  beforeAll(() => {
+    unprotected = packageStack('unprotected', ['--stage', 'ci3', '--param=tableDeletionProtection=false'])
+  }, 120_000)
+
+  it('when nothing is said, then the table refuses deletion, and a removed stack keeps it', () => {
+    const table = off.template.Resources.NotesTable
+
+    expect(table.Properties.DeletionProtectionEnabled).toBe(true)
+    expect(table).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' })
+  })
+
+  it('when a stage must really go, then --param="tableDeletionProtection=false" switches the protection off', () => {
+    expect(String(unprotected.template.Resources.NotesTable.Properties.DeletionProtectionEnabled)).toBe('false')
+  })
+})

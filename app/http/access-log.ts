@@ -3,7 +3,7 @@ import type { Logger } from '../logger'
 
 /**
  * One JSON line per finished request: method, route pattern (not the raw path, so ids do not
- * explode the cardinality), status, duration, request id and user id. No headers, no bodies.
+ * explode the cardinality), status, duration, request id (and the caller's own, if it sent one the platform's replaced) and user id. No headers, no bodies.
  */
 export function accessLog(logger: Logger): RequestHandler {
   return function accessLog(req, res, next) {
@@ -11,6 +11,7 @@ export function accessLog(logger: Logger): RequestHandler {
     res.on('finish', () => {
       logger.info('request', {
         requestId: req.id,
+        clientRequestId: req.clientRequestId,
         method: req.method,
         route: routeOf(req),
         path: req.originalUrl.split('?', 1)[0],
@@ -25,6 +26,5 @@ export function accessLog(logger: Logger): RequestHandler {
 
 function routeOf(req: Request): string | undefined {
   const matched = req.res?.locals.route as string | undefined
-  const route = req.route as { path: unknown } | undefined // @types/express types Request.route as `any`
-  return matched ?? (route ? String(route.path) : undefined)
+  return matched ?? (req.route ? String((req.route as { path: unknown }).path) : undefined)
 }

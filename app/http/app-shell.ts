@@ -6,6 +6,7 @@ import type { Logger } from '../logger'
 import { accessLog } from './access-log'
 import { cors } from './cors'
 import { jsonBody } from './json-body'
+import { pathPrefix } from './path-prefix'
 import { requestId } from './request-id'
 
 // What every function of this project puts around its routes, in three pieces that createApp and each
@@ -27,13 +28,14 @@ export function expressApp(): Express {
   return app
 }
 
-/** In front of every route: the request id, the access log, helmet's headers, CORS and JSON bodies, in that order. */
+/** In front of every route, in this order: the request id, the stage prefix for Location headers, the access log, helmet's headers, CORS and JSON bodies. */
 export function front(deps: ShellDeps): RequestHandler[] {
   const { config, logger } = deps
   // Off the production path the dev server is plain HTTP: without this, Safari upgrades the SPA's own scripts to https.
   const upgradeInsecureRequests = config.production ? [] : null
   return [
     requestId(deps.requestIdOf),
+    pathPrefix(),
     accessLog(logger),
     helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests } } }),
     cors(config.corsOrigins),

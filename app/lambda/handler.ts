@@ -1,26 +1,60 @@
 import serverlessExpress, { getCurrentInvoke } from '@vendia/serverless-express'
 import type { Express, Request } from 'express'
+import { HttpError, serverError } from '../errors'
 import type { Logger } from '../logger'
-import type { HttpEvent, HttpResult, LambdaContext } from './events'
-import { withAppPath } from './paths'
+import { isHttpApiEvent, type HttpEvent, type HttpResult, type LambdaContext } from './events'
+import { forApp } from './paths'
+import { problemResult } from './problem'
 
 export type LambdaHandler = (event: HttpEvent, context: LambdaContext) => Promise<HttpResult>
 
+interface AdapterOptions {
+  app: Express
+  respondWithErrors: boolean
+  log: ReturnType<typeof adapterLog>
+  framework: { sendRequest(args: { request: Request; response: Parameters<Express>[1] }): void }
+}
+
+/** The adapter's own types name aws-lambda's, which this project does not install; this is the call as used here. */
+const configureAdapter = serverlessExpress as unknown as (options: AdapterOptions) => LambdaHandler
+
 /**
  * Wraps the app for every HTTP source Lambda has (REST API, HTTP API, Function URL, ALB) with
- * `@vendia/serverless-express`, after putting the app's own path into the event (see paths.ts).
+ * `@vendia/serverless-express`, after putting the app's own path into the event (see paths.ts) and
+ * with the prefix the client's URL had in front of it on the request (`req.pathPrefix`).
+ * Whatever fails in or around the adapter still answers a problem+json with the request id,
+ * helmet's headers and a log line: 400 when the event was at fault, else 500.
  * Build it once per container; each call answers one invocation.
  * @example export const handler = createLambdaHandler(createApp(deps), logger)
  */
 export function createLambdaHandler(app: Express, logger: Logger): LambdaHandler {
-  const proxy = serverlessExpress({
-    app,
-    // The adapter would answer a failure with the stack in the body when NODE_ENV is "development".
-    respondWithErrors: false,
-    log: adapterLog(logger),
-  })
-  return function handler(event, context) {
-    return proxy(withAppPath(event), context) as Promise<HttpResult>
+  return async function handler(event, context) {
+    let failure: unknown
+    try {
+      const { event: appEvent, prefix } = forApp(event)
+      const proxy = configureAdapter({
+        app,
+        // The adapter would answer a failure with the stack in the body when NODE_ENV is "development".
+        respondWithErrors: false,
+        // It reports its failures only to its log, then resolves an empty 500: caught here, and replaced below.
+        log: adapterLog((error) => (failure ??= error)),
+        framework: {
+          sendRequest({ request, response }) {
+            if (prefix) request.pathPrefix = prefix
+            app(request, response)
+          },
+        },
+      })
+      const result = await proxy(appEvent, context)
+      if (failure === undefined) return result
+    } catch (error) {
+      failure ??= error
+    }
+    const requestId = platformRequestId(event, context)
+    const error = failure instanceof HttpError ? failure : serverError(failure)
+    if (error.status >= 500) logger.error('lambda adapter failed', { requestId, error: failure })
+    logger.info('request', { requestId, method: httpMethod(event), path: requestPath(event), status: error.status })
+    return problemResult(event, error, requestId)
   }
 }
 
@@ -29,8 +63,21 @@ export function createLambdaHandler(app: Express, logger: Logger): LambdaHandler
  * to createApp as `requestIdOf`, so `X-Request-Id` and the logs name what AWS's own logs name.
  */
 export function lambdaRequestId(_req?: Request): string | undefined {
-  const { event, context } = getCurrentInvoke()
-  return event?.requestContext?.requestId ?? context?.awsRequestId
+  const invoke: { event?: unknown; context?: unknown } = getCurrentInvoke()
+  return invoke.event && invoke.context ? platformRequestId(invoke.event as HttpEvent, invoke.context as LambdaContext) : undefined
+}
+
+function platformRequestId(event: HttpEvent, context: LambdaContext): string {
+  const fromEvent = (event.requestContext as { requestId?: unknown } | undefined)?.requestId
+  return typeof fromEvent === 'string' ? fromEvent : context.awsRequestId
+}
+
+function httpMethod(event: HttpEvent): string {
+  return isHttpApiEvent(event) ? event.requestContext.http.method : event.httpMethod
+}
+
+function requestPath(event: HttpEvent): string {
+  return isHttpApiEvent(event) ? event.rawPath : event.path
 }
 
 /**
@@ -56,11 +103,11 @@ interface AddressedEvent {
   multiValueHeaders?: Record<string, string[] | undefined>
 }
 
-/** The adapter logs only its own failures (at level "error"); they go to the app's JSON log. */
-function adapterLog(logger: Logger) {
+/** The adapter logs only its own failures (at level "error"); `onError` keeps the failure for the invocation. */
+function adapterLog(onError: (error: unknown) => void) {
   const quiet = () => undefined
   return {
-    error: (message: string, error?: unknown) => logger.error('lambda adapter failed', { message, error }),
+    error: (_message: string, error?: unknown) => onError(error ?? new Error('the adapter failed')),
     warn: quiet,
     info: quiet,
     verbose: quiet,

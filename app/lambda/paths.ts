@@ -1,4 +1,5 @@
-import { isAlbEvent, isHttpApiEvent, type HttpEvent, type RestApiEvent } from './events'
+import { HttpError } from '../errors'
+import { isAlbEvent, isHttpApiEvent, type AlbEvent, type HttpEvent, type RestApiEvent } from './events'
 
 /** A character that may not stand literally in an encoded path, or a `%` that starts no escape. */
 const unsafeInPath = /%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~!$&'()*+,;=:@/%]/gu
@@ -18,30 +19,93 @@ export function encodePath(path: string): string {
   })
 }
 
+/** The event as the adapter should see it, and what the client's URL had in front of the app's paths. */
+export interface AppRequest<E extends HttpEvent> {
+  event: E
+  /** A stage or a custom domain's base path (`/beta`, `/v1`), or `''`; the app puts it in front of the URLs it emits. */
+  prefix: string
+}
+
 /**
  * The event as the adapter should see it: its path is the app's path, percent-encoded as the client
- * sent it, with whatever stands in front of the app's routes (a stage, a custom domain's base path) removed.
+ * sent it, with whatever stands in front of the app's routes (a stage, a custom domain's base path)
+ * removed and returned as `prefix`; its query in the form the adapter reads. Throws a 400 HttpError
+ * for a query the adapter could not decode.
  */
+export function forApp<E extends HttpEvent>(event: E): AppRequest<E> {
+  if (isHttpApiEvent(event)) {
+    const { path, prefix } = httpApiPath(event.rawPath, event.requestContext.stage)
+    return { event: { ...event, rawPath: path, headers: { ...event.headers } }, prefix }
+  }
+  if (isAlbEvent(event)) {
+    checkAlbQuery(event)
+    return { event: { ...event, path: encodePath(event.path), headers: copy(event.headers) }, prefix: '' }
+  }
+  const path = restApiPath(event)
+  const query = event.multiValueQueryStringParameters ?? multiValue(event.queryStringParameters)
+  return {
+    // The adapter would route REST events by `pathParameters.proxy`, which is decoded and loses a nested resource's
+    // prefix; it reads the query only from the multi-value map, which some tools and older integrations leave null.
+    event: { ...event, path, pathParameters: null, multiValueQueryStringParameters: query, headers: copy(event.headers) },
+    prefix: restApiPrefix(event, path),
+  }
+}
+
+/** forApp's event alone. */
 export function withAppPath<E extends HttpEvent>(event: E): E {
-  if (isHttpApiEvent(event))
-    return { ...event, rawPath: httpApiPath(event.rawPath, event.requestContext.stage), headers: { ...event.headers } }
-  if (isAlbEvent(event)) return { ...event, path: encodePath(event.path), headers: copy(event.headers) }
-  // The adapter would route REST events by `pathParameters.proxy`, which is decoded and loses a nested resource's prefix.
-  return { ...event, path: restApiPath(event as RestApiEvent), pathParameters: null, headers: copy(event.headers) }
+  return forApp(event).event
 }
 
 /**
  * HTTP APIs and Function URLs: `rawPath` holds a named stage in front (never the `$default` one), and
  * HTTP APIs hand it over decoded while Function URLs keep it encoded; encodePath serves both.
  */
-function httpApiPath(rawPath: string, stage: string | undefined): string {
-  let path = rawPath
+function httpApiPath(rawPath: string, stage: string | undefined): { path: string; prefix: string } {
   if (stage && stage !== '$default') {
     const prefix = `/${stage}`
-    if (path === prefix) path = '/'
-    else if (path.startsWith(`${prefix}/`)) path = path.slice(prefix.length)
+    if (rawPath === prefix) return { path: '/', prefix }
+    if (rawPath.startsWith(`${prefix}/`)) return { path: encodePath(rawPath.slice(prefix.length)), prefix }
   }
-  return encodePath(path)
+  return { path: encodePath(rawPath), prefix: '' }
+}
+
+/**
+ * REST APIs: the client's URL is `requestContext.path` (with the stage on an execute-api URL, with the
+ * base path behind a custom domain), and `appPath` is its tail.
+ */
+function restApiPrefix(event: RestApiEvent, appPath: string): string {
+  const full = typeof event.requestContext.path === 'string' ? event.requestContext.path : event.path
+  const prefix = appPath === '/' ? full.replace(/\/$/, '') : full.endsWith(appPath) ? full.slice(0, -appPath.length) : ''
+  return /^(\/[^/?#]+)+$/.test(prefix) ? prefix : ''
+}
+
+/** A REST event's single-value query map as the multi-value one (null stays null). */
+function multiValue(query: unknown): Record<string, string[]> | null {
+  if (!query || typeof query !== 'object') return null
+  const out: Record<string, string[]> = {}
+  for (const [key, value] of Object.entries(query as Record<string, unknown>)) if (typeof value === 'string') out[key] = [value]
+  return out
+}
+
+/**
+ * ALB hands the query over as the client sent it, and the adapter decodes each key and value with
+ * decodeURIComponent, which throws on a stray `%` or broken UTF-8. That is the client's mistake: a 400.
+ */
+function checkAlbQuery(event: AlbEvent): void {
+  const single = event.queryStringParameters as Record<string, string> | null | undefined
+  const multi = event.multiValueQueryStringParameters as Record<string, string[]> | null | undefined
+  const parts = [...Object.entries(single ?? {}).flat(), ...Object.entries(multi ?? {}).flat(2)]
+  if (parts.every((part) => typeof part !== 'string' || decodable(part.replace(/\+/g, '%20')))) return
+  throw new HttpError(400, 'Bad Request', { detail: 'The query string is not validly percent-encoded' })
+}
+
+function decodable(text: string): boolean {
+  try {
+    decodeURIComponent(text)
+    return true
+  } catch {
+    return false
+  }
 }
 
 /**
@@ -57,16 +121,27 @@ function restApiPath(event: RestApiEvent): string {
   return safeDecode(tail) === appPath ? tail : encodePath(appPath)
 }
 
-/** `/{proxy+}` with `proxy: "api/notes"` gives `/api/notes`; undefined when a parameter is missing. */
+/** A path parameter fills a whole segment: `{id}`, or `{proxy+}` for the rest of the path. */
+const parameterSegment = /^\{([^{}+]+)\+?\}$/
+
+/**
+ * `/{proxy+}` with `proxy: "api/notes"` gives `/api/notes`; undefined when a parameter is missing.
+ * Segment by segment, so the work grows with the length of the resource, whatever it holds.
+ */
 function resourcePath({ resource, pathParameters }: RestApiEvent): string | undefined {
   if (!resource?.startsWith('/')) return undefined
-  let complete = true
-  const path = resource.replace(/\{([^}+]+)\+?\}/g, (_match, name: string) => {
+  const segments: string[] = []
+  for (const segment of resource.split('/')) {
+    const name = parameterSegment.exec(segment)?.[1]
+    if (name === undefined) {
+      segments.push(segment)
+      continue
+    }
     const value = pathParameters?.[name]
-    if (value === undefined) complete = false
-    return value ?? ''
-  })
-  return complete ? path : undefined
+    if (value === undefined) return undefined
+    segments.push(value)
+  }
+  return segments.join('/')
 }
 
 function safeDecode(path: string): string | undefined {

@@ -34,6 +34,8 @@ export interface EventSource {
   fromResult(result: HttpResult): HttpResponse
   /** What the source itself cannot carry, so parity cannot hold there. */
   limits: { repeatedQueryKeys?: boolean; repeatedHeaders?: boolean }
+  /** What stands in front of the app's paths in the client's URL (a stage, a base path): every URL the app emits starts with it. */
+  prefix: string
 }
 
 export function lambdaContext(): LambdaContext {
@@ -253,6 +255,7 @@ export const eventSources: EventSource[] = [
     requestIdOf: restRequestId,
     fromResult: (r) => response(r, fromMulti(r.multiValueHeaders)),
     limits: {},
+    prefix: '/prod',
   },
   {
     name: 'REST API behind a custom domain with base path /notes',
@@ -260,6 +263,7 @@ export const eventSources: EventSource[] = [
     requestIdOf: restRequestId,
     fromResult: (r) => response(r, fromMulti(r.multiValueHeaders)),
     limits: {},
+    prefix: '/notes',
   },
   {
     name: 'HTTP API (v2), $default stage',
@@ -267,6 +271,7 @@ export const eventSources: EventSource[] = [
     requestIdOf: v2RequestId,
     fromResult: fromV2,
     limits: {},
+    prefix: '',
   },
   {
     name: 'HTTP API (v2), stage "beta" in rawPath',
@@ -274,6 +279,7 @@ export const eventSources: EventSource[] = [
     requestIdOf: v2RequestId,
     fromResult: fromV2,
     limits: {},
+    prefix: '/beta',
   },
   {
     name: 'Lambda Function URL',
@@ -281,6 +287,7 @@ export const eventSources: EventSource[] = [
     requestIdOf: v2RequestId,
     fromResult: fromV2,
     limits: {},
+    prefix: '',
   },
   {
     name: 'ALB',
@@ -288,6 +295,7 @@ export const eventSources: EventSource[] = [
     requestIdOf: (_event, context) => context.awsRequestId,
     fromResult: (r) => response(r, fromSingle(r.headers)),
     limits: { repeatedQueryKeys: true, repeatedHeaders: true },
+    prefix: '',
   },
   {
     name: 'ALB with multi-value headers',
@@ -295,6 +303,7 @@ export const eventSources: EventSource[] = [
     requestIdOf: (_event, context) => context.awsRequestId,
     fromResult: (r) => response(r, fromMulti(r.multiValueHeaders)),
     limits: {},
+    prefix: '',
   },
 ]
 
