@@ -56,7 +56,7 @@ describe.each(modes)('the OpenAPI document of the app $mode', ({ env }) => {
   let t: TestApp
   let document: Document
   beforeAll(async () => {
-    t = await createTestApp({ env })
+    t = await createTestApp({ env, deps: { mounts: [] } }) // mounted existing apps are not the API
     document = (await request(t.app).get('/openapi.json')).body as Document
   })
   afterAll(() => t.close())
