@@ -1,4 +1,5 @@
 import { createSecretKey, hkdfSync, type KeyObject } from 'node:crypto'
+import path from 'node:path'
 
 /** Everything the app reads from its environment, parsed once. */
 export interface Config {
@@ -107,6 +108,29 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     cursorKey: deriveCursorKey(cursor.material),
     cursorKeyFrom: cursor.from,
     usingDevSecret,
+  }
+}
+
+/** What only the dev server (app/dev.ts) reads: where it listens, and where the embedded DynamoDB keeps its files. */
+export interface DevServerConfig {
+  port: number
+  host: string
+  dataDir: string
+  skipSpaBuild: boolean
+}
+
+/**
+ * Reads the dev server's own variables, `PORT`, `HOST`, `DATA_DIR` and `SKIP_SPA_BUILD`; pure like
+ * loadConfig. `root` is the project folder, where the data lives by default (`.data/`).
+ */
+export function loadDevServerConfig(env: Record<string, string | undefined>, root: string): DevServerConfig {
+  const port = positiveInt(env, 'PORT', 3000)
+  if (port > 65535) throw new ConfigError(`PORT must be a TCP port from 1 to 65535, got "${port}"`)
+  return {
+    port,
+    host: optional(env.HOST) ?? '127.0.0.1',
+    dataDir: path.resolve(optional(env.DATA_DIR) ?? path.join(root, '.data'), 'dynamodb'),
+    skipSpaBuild: optional(env.SKIP_SPA_BUILD) !== undefined,
   }
 }
 

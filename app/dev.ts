@@ -8,18 +8,18 @@ import path from 'node:path'
 import { createDocumentClient } from './db/client'
 import { DataDirInUseError, startEmbeddedDynamo, type EmbeddedDynamo } from './db/embedded'
 import { ensureTable } from './db/table'
-import { ConfigError, loadConfig } from './config'
+import { ConfigError, loadConfig, loadDevServerConfig } from './config'
 import { createApp } from './index'
 import { createLogger } from './logger'
 import { spaIsFresh, spaPaths } from './spa-build'
 
 const root = path.resolve(__dirname, '..')
-const dataDir = path.resolve(process.env.DATA_DIR ?? path.join(root, '.data'), 'dynamodb')
 const { publicDir } = spaPaths(root)
 
 async function main(): Promise<void> {
   const logger = createLogger()
   const config = loadConfig(process.env)
+  const { port, host, dataDir, skipSpaBuild } = loadDevServerConfig(process.env, root)
   if (config.usingDevSecret) {
     console.warn(
       '\n  WARNING: JWT_SECRET is not set; tokens are signed with the public dev-only secret.\n  Never run like this anywhere but your own machine.\n',
@@ -37,11 +37,9 @@ async function main(): Promise<void> {
   }
   const db = createDocumentClient(config)
   await ensureTable(db, config.tableName)
-  if (!process.env.SKIP_SPA_BUILD) await buildSpaIfNeeded()
+  if (!skipSpaBuild) await buildSpaIfNeeded()
 
   const app = createApp({ config, db, clock: () => new Date(), logger, publicDir })
-  const port = Number(process.env.PORT ?? 3000)
-  const host = process.env.HOST ?? '127.0.0.1'
   const server = app.listen(port, host, () => {
     console.log(`\n  Notes API on http://${host}:${port}/  (OpenAPI: /openapi.json)`)
     console.log(

@@ -1,19 +1,20 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import express, { type Express, type Request, type RequestHandler, type Router } from 'express'
+import type { Express, Request, RequestHandler, Router } from 'express'
 import { createLoginThrottle } from './auth/login-throttle'
+import { meRoutes } from './auth/me'
 import { requireAuth } from './auth/require-auth'
-import { authRoutes } from './auth/routes'
+import { authRoutes, type AuthRoutesDeps } from './auth/routes'
 import { createSessionsRepository } from './auth/sessions'
 import type { TokenVerifier } from './auth/tokens'
 import { createUsersRepository } from './auth/users-repository'
 import { createTokenVerifier } from './auth/verifier'
 import { mountExisting, type Mount } from './existing'
 import { mounts } from './existing/mounts'
-import { createAppShell, type ShellDeps } from './http/app-shell'
-import { resource } from './http/routes'
+import { back, expressApp, front, type ShellDeps } from './http/app-shell'
+import { serviceRoutes } from './http/service-routes'
 import { staticSite } from './http/static-site'
 import { createNotesRepository } from './notes/repository'
-import { notesRoutes, trashRoutes } from './notes/routes'
+import { exportRoutes, notesRoutes, trashRoutes } from './notes/routes'
 import { openApiDocument } from './openapi'
 
 /** What createApp is built from: the shell's config, logger and request ids, and the rest below. */
@@ -33,55 +34,56 @@ export interface Deps extends ShellDeps {
   mounts?: readonly Mount[]
 }
 
-/** Builds the whole app from its dependencies. Never listens and never reads the environment. */
+/**
+ * Builds the whole app from its dependencies: every middleware and route below, in the order a
+ * request meets them. Never listens and never reads the environment. The routes under each path are
+ * declared in a route table beside their handlers (app/http/routes.ts), which the OpenAPI document reads too.
+ */
 export function createApp(deps: Deps): Express {
   const { config, db, clock, logger } = deps
+  const ownAuth = !config.jwt.jwksUri
   const verifyToken = deps.verifyToken ?? createTokenVerifier(config.jwt, clock)
-  const tableName = config.tableName
-  const notes = createNotesRepository({ db, tableName, cursorKey: config.cursorKey, clock })
+  const notes = createNotesRepository({ db, tableName: config.tableName, cursorKey: config.cursorKey, clock })
 
-  return createAppShell(deps, (app) => {
-    resource(app, '/health', { get: (_req, res) => void res.json({ status: 'ok' }) })
-    let openapi: object | undefined
-    resource(app, '/openapi.json', { get: (_req, res) => void res.json((openapi ??= openApiDocument({ ownAuth: !config.jwt.jwksUri }))) })
-
-    // Routers with zod schemas are built by the first request that reaches them: in the Lambda bundle their
-    // modules are then loaded too (see scripts/build-lambda.mjs), so a cold start answering /health skips them.
-
-    if (!config.jwt.jwksUri) {
-      const users = createUsersRepository({ db, tableName })
-      const sessions = createSessionsRepository({ db, tableName, clock, refreshTtlSeconds: config.signIn.refreshTtlSeconds })
-      const { loginLimitPerEmail: perEmail, loginLimitPerAddress: perAddress } = config.signIn
-      const throttle = createLoginThrottle({ db, tableName, clock, perEmail, perAddress })
-      const clientAddressOf = deps.clientAddressOf ?? ((req: Request) => req.socket.remoteAddress)
-      app.use(
-        '/auth',
-        builtOnFirstRequest(() => authRoutes({ config, users, sessions, throttle, verifyToken, clock, clientAddressOf })),
-      )
-    }
-
-    const api = express.Router()
-    resource(api, '/me', { get: (req, res) => void res.json({ id: req.user!.id, email: req.user!.email ?? null }) })
-    api.use(
-      '/notes',
-      builtOnFirstRequest(() => notesRoutes(notes)),
-    )
-    api.use(
-      '/trash',
-      builtOnFirstRequest(() => trashRoutes(notes)),
-    )
-    app.use('/api', requireAuth(verifyToken), api)
-    app.use(mountExisting(deps.mounts ?? mounts, { verifyToken, logger }))
-
-    if (deps.publicDir) app.use(staticSite(deps.publicDir))
-  })
+  const app = expressApp()
+  app.use(front(deps)) // request id, path prefix, access log, helmet, CORS, JSON bodies
+  app.use(serviceRoutes(() => openApiDocument({ ownAuth }))) // /health, /openapi.json
+  // Routers with zod schemas are built by the first request that reaches them: in the Lambda bundle their
+  // modules are then loaded too (see scripts/build-lambda.mjs), so a cold start answering /health skips them.
+  if (ownAuth) app.use('/auth', builtOnFirstRequest(authRoutes, authDeps(deps, verifyToken)))
+  app.use('/api', requireAuth(verifyToken)) // a bearer token for everything below /api
+  app.use('/api/me', builtOnFirstRequest(meRoutes))
+  app.use('/api/notes/export', builtOnFirstRequest(exportRoutes, notes)) // before /api/notes/:id takes "export" for an id
+  app.use('/api/notes', builtOnFirstRequest(notesRoutes, notes))
+  app.use('/api/trash', builtOnFirstRequest(trashRoutes, notes))
+  app.use(mountExisting(deps.mounts ?? mounts, { verifyToken, logger }))
+  if (deps.publicDir) app.use(staticSite(deps.publicDir))
+  app.use(back(deps)) // 404, problem+json for every error
+  return app
 }
 
-/** A router made by `build` when the first request reaches it, then the same router for every request. */
-function builtOnFirstRequest(build: () => Router): RequestHandler {
+/** What the sign-in routes of /auth are built from. */
+function authDeps(deps: Deps, verifyToken: TokenVerifier): AuthRoutesDeps {
+  const { config, db, clock } = deps
+  const { tableName, signIn } = config
+  return {
+    config,
+    users: createUsersRepository({ db, tableName }),
+    sessions: createSessionsRepository({ db, tableName, clock, refreshTtlSeconds: signIn.refreshTtlSeconds }),
+    throttle: createLoginThrottle({ db, tableName, clock, perEmail: signIn.loginLimitPerEmail, perAddress: signIn.loginLimitPerAddress }),
+    verifyToken,
+    clock,
+    clientAddressOf: deps.clientAddressOf ?? ((req: Request) => req.socket.remoteAddress),
+  }
+}
+
+/** A router made by `build(...args)` when the first request reaches it, then the same router for every request. */
+function builtOnFirstRequest<Args extends unknown[]>(build: (...args: Args) => Router, ...args: Args): RequestHandler {
   let router: Router | undefined
-  return function routerOnFirstRequest(req, res, next) {
-    router ??= build()
+  const handler: RequestHandler = function routerOnFirstRequest(req, res, next) {
+    router ??= build(...args)
     router(req, res, next)
   }
+  // A router's routes are its `stack`: test/openapi.test.ts walks them to compare the app with its document.
+  return Object.defineProperty(handler, 'stack', { get: () => (router ??= build(...args)).stack })
 }

@@ -1,7 +1,11 @@
+import { STATUS_CODES } from 'node:http'
 import * as z from 'zod'
+import { meApi } from './auth/me'
 import { refreshCookieName } from './auth/refresh-cookie'
-import { authResult, loginBody, passwordChangeBody, registerBody, sessionList, user } from './auth/schema'
-import { note, noteCreate, noteExport, notePage, notePatch } from './notes/schema'
+import { authApi } from './auth/routes'
+import { fullPath, pathParameters, type Access, type JsonSchema, type RouteDefinition, type RouteTable } from './http/routes'
+import { serviceApi } from './http/service-routes'
+import { exportApi, notesApi, trashApi } from './notes/routes'
 
 const problem = z
   .object({
@@ -14,204 +18,152 @@ const problem = z
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details' })
 
-const health = z.object({ status: z.literal('ok') }).meta({ id: 'Health' })
-
-const schemas = [
-  health,
-  problem,
-  registerBody,
-  loginBody,
-  authResult,
-  user,
-  passwordChangeBody,
-  sessionList,
-  note,
-  noteCreate,
-  notePatch,
-  notePage,
-  noteExport,
-]
-
-const ref = (schema: z.ZodType) => ({ $ref: `#/components/schemas/${(schema.meta() as { id: string }).id}` })
-const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema: ref(schema) } } })
-const problems = (...statuses: number[]) =>
-  Object.fromEntries(
-    statuses.map((status) => [status, { description: 'Problem', content: { 'application/problem+json': { schema: ref(problem) } } }]),
-  )
-
-const secured = { security: [{ bearer: [] }] }
-const withRefreshCookie = { security: [{ refreshCookie: [] }] }
-const setsRefreshCookie = {
-  'Set-Cookie': { description: `${refreshCookieName}: the refresh cookie (HttpOnly, Path=/auth)`, schema: { type: 'string' } },
+/**
+ * The route tables the app mounts (app/index.ts), in its order: the auth routes only when the app
+ * issues its own tokens. test/openapi.test.ts checks this list against the routes the app answers.
+ */
+export function routeTables(options: { ownAuth: boolean }): RouteTable[] {
+  return [serviceApi, ...(options.ownAuth ? [authApi] : []), meApi, exportApi, notesApi, trashApi]
 }
-const sessionId = { name: 'id', in: 'path', required: true, schema: { type: 'string' } }
-const noteId = { name: 'id', in: 'path', required: true, schema: { type: 'string' } }
-const ifMatch = {
-  name: 'If-Match',
-  in: 'header',
-  required: false,
-  schema: { type: 'string' },
-  description: '"<version>": fail with 412 if the note has changed',
-}
-const listParams = [
-  { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
-  { name: 'cursor', in: 'query', required: false, schema: { type: 'string' }, description: 'nextCursor of the previous page' },
-]
-const noteResponse = (description: string) => ({ description, headers: { ETag: { schema: { type: 'string' } } }, ...json(note) })
 
 /**
- * The OpenAPI 3.1 document of the API. Its schemas are the zod schemas that validate requests,
- * so the document cannot drift from what the server accepts. Built on first use, not at start.
+ * The OpenAPI 3.1 document of the API, built from the route tables the routers are built from: paths,
+ * methods, parameters, security and bodies come from the same definitions, and the bodies' schemas
+ * are the zod schemas that validate requests. Built on first use, not at start.
  */
 export function openApiDocument(options: { ownAuth: boolean }): object {
-  const { schemas: components } = z.toJSONSchema(z.globalRegistry, { io: 'input', uri: (id) => `#/components/schemas/${id}` })
-  const wanted = new Set(schemas.map((schema) => (schema.meta() as { id: string }).id))
-  const componentSchemas = Object.fromEntries(
-    Object.entries(components)
-      .filter(([id]) => wanted.has(id))
-      .map(([id, { $schema, $id, ...schema }]) => [id, schema]),
-  )
-
-  const paths: Record<string, object> = {
-    '/health': { get: { summary: 'Liveness', responses: { 200: { description: 'Up', ...json(health) } } } },
-    '/api/me': {
-      get: {
-        summary: 'Who the token names',
-        ...secured,
-        responses: { 200: { description: 'The caller', ...json(user) }, ...problems(401) },
-      },
-    },
-    '/api/notes': {
-      get: {
-        summary: 'List notes, newest first',
-        ...secured,
-        parameters: listParams,
-        responses: { 200: { description: 'A page', ...json(notePage) }, ...problems(400, 401, 403) },
-      },
-      post: {
-        summary: 'Create a note',
-        ...secured,
-        requestBody: { required: true, ...json(noteCreate) },
-        responses: { 201: noteResponse('Created'), ...problems(400, 401, 403, 413, 415) },
-      },
-    },
-    '/api/notes/export': {
-      get: {
-        summary: 'Export every note, newest first, in one response',
-        ...secured,
-        responses: { 200: { description: 'All the caller’s notes', ...json(noteExport) }, ...problems(400, 401, 403) },
-      },
-    },
-    '/api/notes/{id}': {
-      get: {
-        summary: 'Read a note',
-        ...secured,
-        parameters: [noteId],
-        responses: { 200: noteResponse('The note'), ...problems(401, 403, 404) },
-      },
-      patch: {
-        summary: 'Change a note',
-        ...secured,
-        parameters: [noteId, ifMatch],
-        requestBody: { required: true, ...json(notePatch) },
-        responses: { 200: noteResponse('Changed'), ...problems(400, 401, 403, 404, 412, 413, 415) },
-      },
-      delete: {
-        summary: 'Move a note to the trash',
-        ...secured,
-        parameters: [noteId, ifMatch],
-        responses: { 204: { description: 'Trashed' }, ...problems(401, 403, 404, 412) },
-      },
-    },
-    '/api/notes/{id}/restore': {
-      post: {
-        summary: 'Restore a note from the trash',
-        ...secured,
-        parameters: [noteId],
-        responses: { 200: noteResponse('Restored'), ...problems(401, 403, 404) },
-      },
-    },
-    '/api/trash': {
-      get: {
-        summary: 'List trashed notes, most recently trashed first',
-        ...secured,
-        parameters: listParams,
-        responses: { 200: { description: 'A page', ...json(notePage) }, ...problems(400, 401, 403) },
-      },
-    },
+  const referenced = new Set<string>()
+  const schemaOf = (schema: z.ZodType | JsonSchema): object => {
+    if (!(schema instanceof z.ZodType)) return schema
+    const id = (schema.meta() as { id?: string } | undefined)?.id
+    if (!id) throw new Error('A body schema of a route needs meta({ id }) to be a component of the OpenAPI document')
+    referenced.add(id)
+    return { $ref: `#/components/schemas/${id}` }
   }
-  if (options.ownAuth) {
-    paths['/auth/register'] = {
-      post: {
-        summary: 'Register',
-        requestBody: { required: true, ...json(registerBody) },
-        responses: { 201: { description: 'Registered', headers: setsRefreshCookie, ...json(authResult) }, ...problems(400, 409, 413, 415) },
-      },
-    }
-    paths['/auth/login'] = {
-      post: {
-        summary: 'Sign in',
-        requestBody: { required: true, ...json(loginBody) },
-        responses: {
-          200: { description: 'Signed in', headers: setsRefreshCookie, ...json(authResult) },
-          ...problems(400, 401, 413, 415, 429),
-        },
-      },
-    }
-    paths['/auth/refresh'] = {
-      post: {
-        summary: 'Renew the access token with the refresh cookie (which is spent and replaced)',
-        ...withRefreshCookie,
-        responses: { 200: { description: 'Renewed', headers: setsRefreshCookie, ...json(authResult) }, ...problems(401, 403) },
-      },
-    }
-    paths['/auth/logout'] = {
-      post: {
-        summary: 'End the sign-in of the refresh cookie and clear it',
-        ...withRefreshCookie,
-        responses: { 204: { description: 'Signed out', headers: setsRefreshCookie }, ...problems(403) },
-      },
-    }
-    paths['/auth/sessions'] = {
-      get: {
-        summary: 'List the caller’s live sign-ins',
-        ...secured,
-        responses: { 200: { description: 'Sign-ins', ...json(sessionList) }, ...problems(401) },
-      },
-      delete: {
-        summary: 'Sign out every other sign-in',
-        ...secured,
-        responses: { 204: { description: 'Revoked' }, ...problems(401) },
-      },
-    }
-    paths['/auth/sessions/{id}'] = {
-      delete: {
-        summary: 'Sign out one sign-in',
-        ...secured,
-        parameters: [sessionId],
-        responses: { 204: { description: 'Revoked' }, ...problems(401, 404) },
-      },
-    }
-    paths['/auth/password'] = {
-      post: {
-        summary: 'Change the password; signs out every other sign-in',
-        ...secured,
-        requestBody: { required: true, ...json(passwordChangeBody) },
-        responses: { 204: { description: 'Changed' }, ...problems(400, 401, 409, 413, 415) },
-      },
+
+  const paths: Record<string, Record<string, object>> = {}
+  for (const table of routeTables(options)) {
+    for (const [operationId, route] of Object.entries(table.routes)) {
+      const path = fullPath(table.base, route.path).replace(/:(\w+)/g, '{$1}')
+      paths[path] ??= {}
+      paths[path][route.method] = operation(operationId, route, schemaOf)
     }
   }
 
   return {
     openapi: '3.1.0',
-    info: { title: 'Notes API', version: '1.0.0' },
+    info: {
+      title: 'Notes API',
+      version: '1.0.0',
+      description: 'Notes of signed-in users, with a trash. Errors are RFC 9457 problem details.',
+      license: { name: 'MIT', identifier: 'MIT' },
+    },
+    servers: [{ url: '/', description: 'The origin that serves this document' }],
     paths,
     components: {
-      schemas: componentSchemas,
+      schemas: componentSchemas(referenced),
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-        refreshCookie: { type: 'apiKey', in: 'cookie', name: refreshCookieName },
+        ...(options.ownAuth ? { refreshCookie: { type: 'apiKey', in: 'cookie', name: refreshCookieName } } : {}),
       },
     },
   }
+}
+
+function operation(operationId: string, route: RouteDefinition, schemaOf: (schema: z.ZodType | JsonSchema) => object): object {
+  const json = (schema: z.ZodType | JsonSchema | undefined) =>
+    schema ? { content: { 'application/json': { schema: schemaOf(schema) } } } : {}
+  const parameters = [
+    ...pathParameters(route.path).map((name) => ({
+      name,
+      in: 'path',
+      required: true,
+      description: route.params?.[name],
+      schema: { type: 'string' },
+    })),
+    ...queryParameters(route.query),
+    ...Object.entries(route.headers ?? {}).map(([name, { description }]) => ({
+      name,
+      in: 'header',
+      required: false,
+      description,
+      schema: { type: 'string' },
+    })),
+  ]
+  const responses: Record<string, object> = {}
+  for (const [status, response] of Object.entries(route.responses)) {
+    const headers = Object.entries(response.headers ?? {}).map(([name, { description }]): [string, object] => [
+      name,
+      { description, schema: { type: 'string' } },
+    ])
+    responses[status] = {
+      description: response.description,
+      ...(headers.length ? { headers: Object.fromEntries(headers) } : {}),
+      ...json(response.body),
+    }
+  }
+  for (const status of problemStatuses(route)) {
+    responses[status] = { description: STATUS_CODES[status], content: { 'application/problem+json': { schema: schemaOf(problem) } } }
+  }
+  return {
+    operationId,
+    summary: route.summary,
+    security: security(route.auth),
+    ...(parameters.length ? { parameters } : {}),
+    ...(route.body ? { requestBody: { required: true, ...json(route.body) } } : {}),
+    responses,
+  }
+}
+
+/** What a route can answer with a problem: what follows from its definition, and what it names itself. */
+function problemStatuses(route: RouteDefinition): number[] {
+  const statuses = new Set(route.errors)
+  if (route.auth === 'token' || route.auth === 'cookie' || typeof route.auth === 'object') statuses.add(401)
+  if (typeof route.auth === 'object' || route.auth === 'cookie' || route.auth === 'optional-cookie') statuses.add(403) // scope; origin
+  if (route.query) statuses.add(400)
+  if (route.body) [400, 413, 415].forEach((status) => statuses.add(status))
+  if (pathParameters(route.path).length > 0) statuses.add(404)
+  return [...statuses].sort((a, b) => a - b)
+}
+
+function security(access: Access): object[] {
+  if (access === 'none') return []
+  if (access === 'cookie') return [{ refreshCookie: [] }]
+  if (access === 'optional-cookie') return [{ refreshCookie: [] }, {}]
+  return [{ bearer: access === 'token' ? [] : [access.scope] }]
+}
+
+/** A query schema as parameters: one per property, required unless the schema lets it be left out. */
+function queryParameters(query: z.ZodType | undefined): object[] {
+  if (!query) return []
+  const { properties = {}, required = [] } = z.toJSONSchema(query, { io: 'input' }) as {
+    properties?: Record<string, { description?: string }>
+    required?: string[]
+  }
+  return Object.entries(properties).map(([name, { description, ...schema }]) => ({
+    name,
+    in: 'query',
+    required: required.includes(name),
+    ...(description ? { description } : {}),
+    schema,
+  }))
+}
+
+/** The registered zod schemas the document refers to, and those they refer to in turn. */
+function componentSchemas(referenced: Set<string>): Record<string, object> {
+  const { schemas } = z.toJSONSchema(z.globalRegistry, { io: 'input', uri: (id) => `#/components/schemas/${id}` })
+  const wanted = new Set<string>()
+  const visit = (id: string) => {
+    if (wanted.has(id)) return
+    if (!schemas[id]) throw new Error(`No schema registered as ${id}`)
+    wanted.add(id)
+    for (const [, ref] of JSON.stringify(schemas[id]).matchAll(/"#\/components\/schemas\/([^"]+)"/g)) visit(ref)
+  }
+  referenced.forEach(visit)
+  return Object.fromEntries(
+    [...wanted].sort().map((id) => {
+      const { $schema: _schema, $id: _id, ...schema } = schemas[id]
+      return [id, schema]
+    }),
+  )
 }

@@ -2,7 +2,7 @@ import type { Express, Router } from 'express'
 import { requireAuth } from '../app/auth/require-auth'
 import type { TokenVerifier } from '../app/auth/tokens'
 import { createTokenVerifier } from '../app/auth/verifier'
-import { createAppShell, type ShellDeps } from '../app/http/app-shell'
+import { back, expressApp, front, type ShellDeps } from '../app/http/app-shell'
 
 export interface PeeledDeps extends ShellDeps {
   clock: () => Date
@@ -18,7 +18,9 @@ export interface PeeledDeps extends ShellDeps {
  */
 export function createPeeledApp(deps: PeeledDeps, routes: Record<string, Router>): Express {
   const verifyToken = deps.verifyToken ?? createTokenVerifier(deps.config.jwt, deps.clock)
-  return createAppShell(deps, (app) => {
-    for (const [path, router] of Object.entries(routes)) app.use(path, requireAuth(verifyToken), router)
-  })
+  const app = expressApp()
+  app.use(front(deps))
+  for (const [path, router] of Object.entries(routes)) app.use(path, requireAuth(verifyToken), router)
+  app.use(back(deps))
+  return app
 }

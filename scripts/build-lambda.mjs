@@ -146,15 +146,16 @@ module.exports = inner.exports`,
  * imports, so tests and the dev server load the one copy of each module as usual.)
  */
 const loadedOnFirstCall = {
-  './notes/routes': ['notesRoutes', 'trashRoutes'],
+  './notes/routes': ['notesRoutes', 'exportRoutes', 'trashRoutes'],
   './auth/routes': ['authRoutes'],
+  './auth/me': ['meRoutes'],
   './openapi': ['openApiDocument'],
 }
 
 const loadOnFirstCall = {
   name: 'load-on-first-call',
   setup(outer) {
-    outer.onResolve({ filter: /^\.\/(notes\/routes|auth\/routes|openapi)$/ }, async (args) => {
+    outer.onResolve({ filter: /^\.\/(notes\/routes|auth\/routes|auth\/me|openapi)$/ }, async (args) => {
       if (!/[\\/]app[\\/]index\.ts$/.test(args.importer)) return undefined
       const resolved = await outer.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir })
       if (resolved.errors.length > 0) return { errors: resolved.errors }

@@ -93,7 +93,7 @@ function run(base: string, tokens: string[], acknowledged: Map<string, Acknowled
   ]
   return new Promise((resolve, reject) => {
     const instance = autocannon({ url: base, connections: tokens.length, duration: seconds, requests, timeout: 10 }, (err, result) =>
-      err ? reject(err) : resolve(result),
+      err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(result),
     )
     autocannon.track(instance, { renderProgressBar: process.stdout.isTTY, renderResultsTable: false, renderLatencyTable: false })
   })

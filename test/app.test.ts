@@ -73,6 +73,7 @@ describe('GET /openapi.json', () => {
         '/auth/sessions',
         '/auth/sessions/{id}',
         '/health',
+        '/openapi.json',
       ].sort(),
     )
     const create = res.body.components.schemas.NoteCreate

@@ -1,10 +1,11 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns'
 import { mockClient } from 'aws-sdk-client-mock'
-import type { StreamEvent, StreamRecord } from '../app/changes/events'
+import type { StreamRecord } from '../app/changes/events'
 import { createChangesHandler } from '../app/changes/handler'
 import { snsPublisher } from '../app/changes/publisher'
 import { createLogger } from '../app/logger'
 import { coldStart } from './helpers/entries'
+import type { LogLine } from './helpers/app'
 
 /**
  * The `changes` function: DynamoDB stream records of the notes table, shaped as Lambda delivers
@@ -12,10 +13,10 @@ import { coldStart } from './helpers/entries'
  */
 const sns = mockClient(SNSClient)
 const topicArn = 'arn:aws:sns:us-east-1:123456789012:notes-test-changes'
-const logs: Record<string, any>[] = []
+const logs: LogLine[] = []
 const handler = createChangesHandler({
   publish: snsPublisher(new SNSClient({ region: 'us-east-1' }), topicArn),
-  logger: createLogger({ write: (line) => logs.push(JSON.parse(line)) }),
+  logger: createLogger({ write: (line) => logs.push(JSON.parse(line) as LogLine) }),
 })
 
 beforeEach(() => {
@@ -161,7 +162,7 @@ describe('A batch of stream records', () => {
       .resolvesOnce({ MessageId: 'm-1' })
       .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottledException' }))
 
-    const result = await handler({ Records: [first, second, third] } as StreamEvent)
+    const result = await handler({ Records: [first, second, third] })
 
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: second.dynamodb.SequenceNumber }] })
     expect(sns.commandCalls(PublishCommand)).toHaveLength(2)

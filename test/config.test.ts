@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../app/config'
+import { ConfigError, loadConfig, loadDevServerConfig } from '../app/config'
 
 const secret = 'a-production-secret-of-at-least-32-bytes'
 
@@ -154,5 +154,30 @@ describe('loadConfig: the key that signs pagination cursors', () => {
 
     expect(a.cursorKey.export().equals(b.cursorKey.export())).toBe(false)
     expect(a.cursorKey.export().toString()).not.toContain(secret)
+  })
+})
+
+describe('loadDevServerConfig', () => {
+  it('when nothing is set, then it listens on 127.0.0.1:3000 with its data under .data/', () => {
+    expect(loadDevServerConfig({}, '/project')).toEqual({
+      port: 3000,
+      host: '127.0.0.1',
+      dataDir: '/project/.data/dynamodb',
+      skipSpaBuild: false,
+    })
+  })
+
+  it('when PORT, HOST, DATA_DIR and SKIP_SPA_BUILD are set, then it follows them', () => {
+    expect(loadDevServerConfig({ PORT: '4000', HOST: '0.0.0.0', DATA_DIR: '/tmp/notes', SKIP_SPA_BUILD: '1' }, '/project')).toEqual({
+      port: 4000,
+      host: '0.0.0.0',
+      dataDir: '/tmp/notes/dynamodb',
+      skipSpaBuild: true,
+    })
+  })
+
+  it.each(['abc', '0', '70000', '3000.5'])('when PORT is "%s", then it refuses to start, naming PORT', (port) => {
+    expect(() => loadDevServerConfig({ PORT: port }, '/project')).toThrow(ConfigError)
+    expect(() => loadDevServerConfig({ PORT: port }, '/project')).toThrow(/PORT/)
   })
 })

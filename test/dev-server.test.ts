@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
+import type { Note, NotePage } from '../app/notes/schema'
 
 /**
  * The dev server as `npm run dev` runs it (without the watcher), in a child process with its own
@@ -43,8 +44,8 @@ async function startDevServer(): Promise<{ child: ChildProcess; base: string; ou
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
-  child.stdout!.on('data', (chunk) => (output += chunk))
-  child.stderr!.on('data', (chunk) => (output += chunk))
+  child.stdout.on('data', (chunk) => (output += chunk))
+  child.stderr.on('data', (chunk) => (output += chunk))
   const deadline = Date.now() + 30_000
   while (!output.includes('Notes API on')) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`dev server did not start:\n${output}`)
@@ -59,14 +60,21 @@ const exited = (child: ChildProcess) =>
     child.exitCode !== null || child.signalCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code)),
   )
 
-async function api(base: string, method: string, route: string, body?: unknown, token?: string): Promise<{ status: number; body: any }> {
+/** One JSON request; `Body` is what the caller expects back (the test checks it, the type only names it). */
+async function api<Body>(
+  base: string,
+  method: string,
+  route: string,
+  body?: unknown,
+  token?: string,
+): Promise<{ status: number; body: Body }> {
   const res = await fetch(base + route, {
     method,
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(5000),
   })
-  return { status: res.status, body: res.status === 204 ? undefined : await res.json() }
+  return { status: res.status, body: (res.status === 204 ? undefined : await res.json()) as Body }
 }
 
 /** Creates notes from 8 concurrent writers until `stop` resolves; returns the ids acknowledged with 201. */
@@ -77,7 +85,7 @@ async function writeBurst(base: string, token: string, stop: Promise<unknown>): 
   const writer = async (w: number) => {
     for (let i = 0; !stopping; i++) {
       try {
-        const res = await api(base, 'POST', '/api/notes', { title: `writer ${w} note ${i}` }, token)
+        const res = await api<Note>(base, 'POST', '/api/notes', { title: `writer ${w} note ${i}` }, token)
         if (res.status === 201) acknowledged.push(res.body.id)
       } catch {
         return // the server went away mid-request: that write was never acknowledged
@@ -92,7 +100,7 @@ async function listAll(base: string, token: string): Promise<string[]> {
   const ids: string[] = []
   let cursor: string | null = null
   do {
-    const res: { body: { items: { id: string }[]; nextCursor: string | null } } = await api(
+    const res: { body: NotePage } = await api<NotePage>(
       base,
       'GET',
       `/api/notes?limit=100${cursor ? `&cursor=${cursor}` : ''}`,
@@ -106,7 +114,7 @@ async function listAll(base: string, token: string): Promise<string[]> {
 }
 
 const register = async (base: string, email: string): Promise<string> =>
-  (await api(base, 'POST', '/auth/register', { email, password: 'correct horse battery' })).body.token
+  (await api<{ token: string }>(base, 'POST', '/auth/register', { email, password: 'correct horse battery' })).body.token
 
 describe('dev server', () => {
   it('when stopped with SIGTERM during a write burst, then it exits cleanly and, restarted, holds every acknowledged write once', async () => {
@@ -134,7 +142,7 @@ describe('dev server', () => {
   it('when killed outright (SIGKILL) during a write burst, then, restarted, it holds every acknowledged write and reclaims the data folder', async () => {
     const first = await startDevServer()
     const token = await register(first.base, 'kill@example.com')
-    const before = (await api(first.base, 'POST', '/api/notes', { title: 'before the burst' }, token)).body.id
+    const before = (await api<Note>(first.base, 'POST', '/api/notes', { title: 'before the burst' }, token)).body.id
     const killAfter = new Promise((resolve) => setTimeout(resolve, 1500)).then(() => first.child.kill('SIGKILL'))
 
     const acknowledged = await writeBurst(first.base, token, killAfter)

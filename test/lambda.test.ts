@@ -41,7 +41,6 @@ const lambdaEnv = {
 }
 
 /** Imports lambda.ts afresh under `env`, as a new Lambda container would. */
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh module registry needs require
 const importLambda = (env: Record<string, string>): LambdaModule => coldStart(env, () => require('../lambda') as LambdaModule)
 
 beforeAll(async () => {

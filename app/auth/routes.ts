@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto'
-import express, { type Request, type Response, type Router } from 'express'
+import type { Request, Response, Router } from 'express'
 import type { Config } from '../config'
 import { HttpError } from '../errors'
-import { resource } from '../http/routes'
-import { parse } from '../http/validate'
+import { buildRouter, routeTable } from '../http/routes'
 import type { LoginThrottle } from './login-throttle'
 import { decoyHash, hashPassword, verifyPassword } from './passwords'
-import { clearRefreshCookie, refreshCookieOf, setRefreshCookie } from './refresh-cookie'
+import { clearRefreshCookie, refreshCookieName, refreshCookieOf, setRefreshCookie } from './refresh-cookie'
 import { requireAuth } from './require-auth'
 import { refuseForeignOrigin } from './same-origin'
-import { loginBody, passwordChangeBody, registerBody } from './schema'
+import { authResult, loginBody, passwordChangeBody, registerBody, sessionList } from './schema'
 import { signInEnded, type Renewal, type SessionsRepository } from './sessions'
 import { issueToken, type TokenVerifier } from './tokens'
 import type { UsersRepository } from './users-repository'
@@ -25,6 +24,76 @@ export interface AuthRoutesDeps {
   clientAddressOf: (req: Request) => string | undefined
 }
 
+const setsCookie = { 'Set-Cookie': { description: `${refreshCookieName}: the refresh cookie (HttpOnly, SameSite=Strict, Path=/auth)` } }
+const signedIn = (description: string) => ({ description, body: authResult, headers: setsCookie })
+
+/** `/auth`: this app as its own identity provider (not mounted when tokens come from an external one). */
+export const authApi = routeTable('/auth', {
+  register: {
+    method: 'post',
+    path: '/register',
+    summary: 'Register; starts a sign-in',
+    auth: 'none',
+    body: registerBody,
+    responses: { 201: signedIn('Registered and signed in') },
+    errors: [409],
+  },
+  login: {
+    method: 'post',
+    path: '/login',
+    summary: 'Sign in',
+    auth: 'none',
+    body: loginBody,
+    responses: { 200: signedIn('Signed in') },
+    errors: [401, 429],
+  },
+  refresh: {
+    method: 'post',
+    path: '/refresh',
+    summary: 'Renew the access token with the refresh cookie (which is spent and replaced)',
+    auth: 'cookie',
+    responses: { 200: signedIn('Renewed') },
+  },
+  logout: {
+    method: 'post',
+    path: '/logout',
+    summary: 'End the sign-in of the refresh cookie and clear it',
+    auth: 'optional-cookie',
+    responses: { 204: { description: 'Signed out', headers: setsCookie } },
+  },
+  listSessions: {
+    method: 'get',
+    path: '/sessions',
+    summary: 'List the caller’s live sign-ins',
+    auth: 'token',
+    responses: { 200: { description: 'Sign-ins', body: sessionList } },
+  },
+  revokeOtherSessions: {
+    method: 'delete',
+    path: '/sessions',
+    summary: 'Sign out every other sign-in',
+    auth: 'token',
+    responses: { 204: { description: 'Revoked' } },
+  },
+  revokeSession: {
+    method: 'delete',
+    path: '/sessions/:id',
+    summary: 'Sign out one sign-in',
+    auth: 'token',
+    params: { id: 'The sign-in’s id, from the list' },
+    responses: { 204: { description: 'Revoked' } },
+  },
+  changePassword: {
+    method: 'post',
+    path: '/password',
+    summary: 'Change the password; signs out every other sign-in',
+    auth: 'token',
+    body: passwordChangeBody,
+    responses: { 204: { description: 'Changed' } },
+    errors: [404, 409],
+  },
+})
+
 /**
  * `/auth/*`: this app as its own identity provider. Register and login start a browser sign-in (a
  * rotating refresh cookie, see sessions.ts and docs/AUTH.md) and answer a short access token; the
@@ -33,9 +102,6 @@ export interface AuthRoutesDeps {
 export function authRoutes(deps: AuthRoutesDeps): Router {
   const { config, users, sessions, throttle, verifyToken, clock, clientAddressOf } = deps
   const { production } = config
-  const router = express.Router()
-  const signedInOnly = requireAuth(verifyToken)
-  const cookieRoute = refuseForeignOrigin(config.corsOrigins)
 
   /** Sets the new refresh cookie and sends the access token of a started or renewed sign-in. */
   function sendSignedIn(res: Response, status: number, { sid, user, refreshToken }: Renewal) {
@@ -46,34 +112,26 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
       .json({ ...issueToken(config.jwt, user, clock(), sid), user })
   }
 
-  resource(router, '/register', {
-    post: async (req, res) => {
-      const { email, password } = parse(registerBody, req.body, 'body')
-      const user = { id: randomUUID(), email, passwordHash: await hashPassword(password), createdAt: clock().toISOString() }
-      await users.create(user)
-      sendSignedIn(res, 201, await sessions.start(user, req.get('user-agent')))
-    },
-  })
-
-  resource(router, '/login', {
-    post: async (req, res) => {
-      const { email, password } = parse(loginBody, req.body, 'body')
-      const address = clientAddressOf(req)
-      await throttle.attempt(email, address)
-      const user = await users.findByEmail(email)
-      const matches = await verifyPassword(password, user?.passwordHash ?? decoyHash)
-      if (!user || !matches) {
-        throw new HttpError(401, 'Unauthorized', { detail: 'Email or password is incorrect', headers: { 'WWW-Authenticate': 'Bearer' } })
-      }
-      await throttle.succeeded(email, address)
-      sendSignedIn(res, 200, await sessions.start(user, req.get('user-agent')))
-    },
-  })
-
-  resource(router, '/refresh', {
-    post: [
-      cookieRoute,
-      async (req, res) => {
+  return buildRouter(
+    authApi,
+    {
+      register: async (req, res, { body: { email, password } }) => {
+        const user = { id: randomUUID(), email, passwordHash: await hashPassword(password), createdAt: clock().toISOString() }
+        await users.create(user)
+        sendSignedIn(res, 201, await sessions.start(user, req.get('user-agent')))
+      },
+      login: async (req, res, { body: { email, password } }) => {
+        const address = clientAddressOf(req)
+        await throttle.attempt(email, address)
+        const user = await users.findByEmail(email)
+        const matches = await verifyPassword(password, user?.passwordHash ?? decoyHash)
+        if (!user || !matches) {
+          throw new HttpError(401, 'Unauthorized', { detail: 'Email or password is incorrect', headers: { 'WWW-Authenticate': 'Bearer' } })
+        }
+        await throttle.succeeded(email, address)
+        sendSignedIn(res, 200, await sessions.start(user, req.get('user-agent')))
+      },
+      refresh: async (req, res) => {
         const refreshToken = refreshCookieOf(req)
         try {
           if (refreshToken === undefined) throw signInEnded('no refresh cookie')
@@ -84,56 +142,28 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
           throw err
         }
       },
-    ],
-  })
-
-  resource(router, '/logout', {
-    post: [
-      cookieRoute,
-      async (req, res) => {
+      logout: async (req, res) => {
         const refreshToken = refreshCookieOf(req)
         if (refreshToken !== undefined) await sessions.end(refreshToken)
         clearRefreshCookie(res, { production })
         res.status(204).end()
       },
-    ],
-  })
-
-  resource(router, '/sessions', {
-    get: [
-      signedInOnly,
-      async (req, res) => {
+      listSessions: async (req, res) => {
         const current = req.user!.sessionId
         const items = await sessions.list(req.user!.id)
         res.json({ items: items.map((session) => ({ ...session, current: session.id === current })) })
       },
-    ],
-    delete: [
-      signedInOnly,
-      async (req, res) => {
+      revokeOtherSessions: async (req, res) => {
         await sessions.revokeAllExcept(req.user!.id, req.user!.sessionId)
         res.status(204).end()
       },
-    ],
-  })
-
-  resource(router, '/sessions/:id', {
-    delete: [
-      signedInOnly,
-      async (req, res) => {
+      revokeSession: async (req, res) => {
         const id = req.params.id as string
         if (!(await sessions.revoke(req.user!.id, id))) throw new HttpError(404, 'Not Found', { detail: 'No live sign-in with this id' })
         if (id === req.user!.sessionId) clearRefreshCookie(res, { production })
         res.status(204).end()
       },
-    ],
-  })
-
-  resource(router, '/password', {
-    post: [
-      signedInOnly,
-      async (req, res) => {
-        const { currentPassword, newPassword } = parse(passwordChangeBody, req.body, 'body')
+      changePassword: async (req, res, { body: { currentPassword, newPassword } }) => {
         const user = req.user!.email === undefined ? undefined : await users.findByEmail(req.user!.email)
         if (!user || user.id !== req.user!.id) throw new HttpError(404, 'Not Found', { detail: 'This account no longer exists' })
         // Guesses at the current password count as failed logins: a stolen access token must not become a password oracle.
@@ -150,8 +180,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
         await sessions.revokeAllExcept(user.id, req.user!.sessionId)
         res.status(204).end()
       },
-    ],
-  })
-
-  return router
+    },
+    { authenticate: requireAuth(verifyToken), cookieGuard: refuseForeignOrigin(config.corsOrigins) },
+  )
 }

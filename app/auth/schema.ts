@@ -40,7 +40,7 @@ export const authResult = z
     token: z.string(),
     tokenType: z.literal('Bearer'),
     expiresIn: z.number().int().meta({ description: 'Seconds until the token expires' }),
-    user,
+    user: user.extend({ email: z.string() }), // who signed in here always has an email
   })
   .meta({ id: 'AuthResult' })
 

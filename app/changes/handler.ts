@@ -7,7 +7,7 @@ export interface BatchResponse {
 }
 
 export interface ChangesDeps {
-  publish(change: NoteChange): Promise<void>
+  publish: (change: NoteChange) => Promise<void>
   logger: Logger
 }
 

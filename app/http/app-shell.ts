@@ -1,4 +1,4 @@
-import express, { type Express, type Request } from 'express'
+import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express'
 import helmet from 'helmet'
 import type { Config } from '../config'
 import { errorHandler, notFound } from '../errors'
@@ -9,6 +9,10 @@ import { jsonBody } from './json-body'
 import { pathPrefix } from './path-prefix'
 import { requestId } from './request-id'
 
+// What every function of this project puts around its routes, in three pieces that createApp and each
+// peeled-off function (functions/) use alike, so they cannot drift apart: expressApp(), then
+// app.use(front(deps)), the function's own routes, and app.use(back(deps)).
+
 export interface ShellDeps {
   config: Config
   logger: Logger
@@ -16,31 +20,30 @@ export interface ShellDeps {
   requestIdOf?: (req: Request) => string | undefined
 }
 
-/**
- * An Express app with what every function of this project puts around its routes: in front, request
- * ids, the access log, helmet, CORS and JSON bodies; behind, the terminal 404 and the problem+json
- * error handler. `addRoutes` adds the routes in between. createApp and each peeled-off function use
- * it, so they cannot drift apart.
- */
-export function createAppShell(deps: ShellDeps, addRoutes: (app: Express) => void): Express {
-  const { config, logger } = deps
+/** An Express app with the shared settings: ETags are note versions that the routes set; query strings stay flat. */
+export function expressApp(): Express {
   const app = express()
-  app.set('etag', false) // ETags here are note versions, set by the routes
+  app.set('etag', false)
   app.set('query parser', 'simple')
+  return app
+}
 
+/** In front of every route, in this order: the request id, the stage prefix for Location headers, the access log, helmet's headers, CORS and JSON bodies. */
+export function front(deps: ShellDeps): RequestHandler[] {
+  const { config, logger } = deps
   // Off the production path the dev server is plain HTTP: without this, Safari upgrades the SPA's own scripts to https.
   const upgradeInsecureRequests = config.production ? [] : null
-  app.use(
+  return [
     requestId(deps.requestIdOf),
     pathPrefix(),
     accessLog(logger),
     helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests } } }),
     cors(config.corsOrigins),
-    jsonBody(),
-  )
+    ...jsonBody(),
+  ]
+}
 
-  addRoutes(app)
-
-  app.use(notFound, errorHandler(logger))
-  return app
+/** Behind every route: the terminal 404, then the error handler that writes every problem+json. */
+export function back(deps: Pick<ShellDeps, 'logger'>): [RequestHandler, ErrorRequestHandler] {
+  return [notFound, errorHandler(deps.logger)]
 }

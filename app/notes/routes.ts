@@ -1,103 +1,118 @@
-import express, { type Request, type Response, type Router } from 'express'
-import { requireScope } from '../auth/require-auth'
+import type { Request, Response, Router } from 'express'
 import { HttpError } from '../errors'
-import { resource } from '../http/routes'
-import { parse } from '../http/validate'
+import { buildRouter, routeTable } from '../http/routes'
 import { noteIdPattern } from './ids'
 import type { Expected, NotesRepository } from './repository'
-import { exportQuery, listQuery, noteCreate, notePatch, type Note } from './schema'
+import { exportQuery, listQuery, note, noteCreate, noteExport, notePage, notePatch, type Note } from './schema'
 
-const canRead = requireScope('notes:read')
-const canWrite = requireScope('notes:write')
+const read = { scope: 'notes:read' }
+const write = { scope: 'notes:write' }
+const id = { id: 'The note’s id' }
+const ifMatch = { 'If-Match': { description: '`"<version>"` (or a list, or `*`): answer 412 unless the note is still at that version' } }
+const etag = { ETag: { description: '`"<version>"` of the note' } }
+const noteResponse = (description: string) => ({ description, body: note, headers: etag })
 
-/** `/api/notes`: the signed-in user's notes. Another user's note is a 404, like one that never existed. */
-export function notesRoutes(notes: NotesRepository): Router {
-  const router = express.Router()
-  router.use('/export', exportRoutes(notes)) // before '/:id', which would take "export" for an id
+/** `/api/notes`. Another user's note is a 404, like one that never existed. */
+export const notesApi = routeTable('/api/notes', {
+  listNotes: {
+    method: 'get',
+    path: '/',
+    summary: 'List notes, newest first',
+    auth: read,
+    query: listQuery,
+    responses: { 200: { description: 'A page of notes', body: notePage } },
+  },
+  createNote: {
+    method: 'post',
+    path: '/',
+    summary: 'Create a note',
+    auth: write,
+    body: noteCreate,
+    responses: { 201: { ...noteResponse('Created'), headers: { ...etag, Location: { description: 'The new note’s URL' } } } },
+  },
+  getNote: { method: 'get', path: '/:id', summary: 'Read a note', auth: read, params: id, responses: { 200: noteResponse('The note') } },
+  updateNote: {
+    method: 'patch',
+    path: '/:id',
+    summary: 'Change a note',
+    auth: write,
+    params: id,
+    headers: ifMatch,
+    body: notePatch,
+    responses: { 200: noteResponse('Changed') },
+    errors: [412],
+  },
+  trashNote: {
+    method: 'delete',
+    path: '/:id',
+    summary: 'Move a note to the trash',
+    auth: write,
+    params: id,
+    headers: ifMatch,
+    responses: { 204: { description: 'Trashed' } },
+    errors: [412],
+  },
+  restoreNote: {
+    method: 'post',
+    path: '/:id/restore',
+    summary: 'Restore a note from the trash',
+    auth: write,
+    params: id,
+    responses: { 200: noteResponse('Restored') },
+  },
+})
 
-  resource(router, '/', {
-    get: [
-      canRead,
-      async (req, res) => {
-        const { limit, cursor } = parse(listQuery, req.query, 'query')
-        res.json(await notes.list(userId(req), 'live', { limit, cursor }))
-      },
-    ],
-    post: [
-      canWrite,
-      async (req, res) => {
-        const note = await notes.create(userId(req), parse(noteCreate, req.body, 'body'))
-        sendNote(res.status(201).location(`${req.baseUrl}/${note.id}`), note)
-      },
-    ],
-  })
-
-  resource(router, '/:id', {
-    get: [
-      canRead,
-      async (req, res) => {
-        sendNote(res, await notes.get(userId(req), noteId(req)))
-      },
-    ],
-    patch: [
-      canWrite,
-      async (req, res) => {
-        const patch = parse(notePatch, req.body, 'body')
-        sendNote(res, await notes.update(userId(req), noteId(req), patch, ifMatch(req)))
-      },
-    ],
-    delete: [
-      canWrite,
-      async (req, res) => {
-        await notes.trash(userId(req), noteId(req), ifMatch(req))
-        res.status(204).end()
-      },
-    ],
-  })
-
-  resource(router, '/:id/restore', {
-    post: [
-      canWrite,
-      async (req, res) => {
-        sendNote(res, await notes.restore(userId(req), noteId(req)))
-      },
-    ],
-  })
-
-  return router
-}
-
-/**
- * `/api/notes/export`: every live note of the user as one JSON document. Also served on its own by the
- * `exportNotes` function (functions/export-notes.ts), which mounts just this router.
- */
-export function exportRoutes(notes: NotesRepository): Router {
-  const router = express.Router()
-  resource(router, '/', {
-    get: [
-      canRead,
-      async (req, res) => {
-        parse(exportQuery, req.query, 'query')
-        res.json(await notes.exportAll(userId(req)))
-      },
-    ],
-  })
-  return router
-}
+/** `/api/notes/export`: also served on its own by the `exportNotes` function (functions/export-notes.ts). */
+export const exportApi = routeTable('/api/notes/export', {
+  exportNotes: {
+    method: 'get',
+    path: '/',
+    summary: 'Export every note, newest first, in one response',
+    auth: read,
+    query: exportQuery,
+    responses: { 200: { description: 'All the caller’s notes', body: noteExport } },
+  },
+})
 
 /** `/api/trash`: trashed notes, most recently trashed first, until DynamoDB's TTL removes them after 30 days. */
-export function trashRoutes(notes: NotesRepository): Router {
-  const router = express.Router()
-  resource(router, '/', {
-    get: [
-      canRead,
-      async (req, res) => {
-        const { limit, cursor } = parse(listQuery, req.query, 'query')
-        res.json(await notes.list(userId(req), 'trash', { limit, cursor }))
-      },
-    ],
+export const trashApi = routeTable('/api/trash', {
+  listTrash: {
+    method: 'get',
+    path: '/',
+    summary: 'List trashed notes, most recently trashed first',
+    auth: read,
+    query: listQuery,
+    responses: { 200: { description: 'A page of trashed notes', body: notePage } },
+  },
+})
+
+export function notesRoutes(notes: NotesRepository): Router {
+  return buildRouter(notesApi, {
+    listNotes: async (req, res, { query }) => void res.json(await notes.list(userId(req), 'live', query)),
+    createNote: async (req, res, { body }) => {
+      const note = await notes.create(userId(req), body)
+      sendNote(res.status(201).location(`${req.baseUrl}/${note.id}`), note)
+    },
+    getNote: async (req, res) => sendNote(res, await notes.get(userId(req), noteId(req))),
+    updateNote: async (req, res, { body }) => sendNote(res, await notes.update(userId(req), noteId(req), body, ifMatchOf(req))),
+    trashNote: async (req, res) => {
+      await notes.trash(userId(req), noteId(req), ifMatchOf(req))
+      res.status(204).end()
+    },
+    restoreNote: async (req, res) => sendNote(res, await notes.restore(userId(req), noteId(req))),
   })
-  return router
+}
+
+export function exportRoutes(notes: NotesRepository): Router {
+  return buildRouter(exportApi, {
+    exportNotes: async (req, res) => void res.json(await notes.exportAll(userId(req))),
+  })
+}
+
+export function trashRoutes(notes: NotesRepository): Router {
+  return buildRouter(trashApi, {
+    listTrash: async (req, res, { query }) => void res.json(await notes.list(userId(req), 'trash', query)),
+  })
 }
 
 function sendNote(res: Response, note: Note): void {
@@ -116,7 +131,7 @@ function noteId(req: Request): string {
 }
 
 /** Reads `If-Match` (RFC 9110): `*`, or a list of strong entity tags `"<version>"`; weak or foreign tags never match. */
-function ifMatch(req: Request): Expected | undefined {
+function ifMatchOf(req: Request): Expected | undefined {
   const header = req.get('if-match')
   if (header === undefined) return undefined
   if (header.trim() === '*') return { any: true }

@@ -28,8 +28,10 @@ export const listQuery = z.strictObject({
     .transform(Number)
     .pipe(z.number().min(1, 'Must be a whole number from 1 to 100').max(100, 'Must be a whole number from 1 to 100'))
     .optional()
-    .default(20),
-  cursor: z.string().min(1).max(1024).optional(),
+    .default(20)
+    // What a client sends, for the OpenAPI document: the query string carries it as digits.
+    .meta({ type: 'integer', minimum: 1, maximum: 100, default: 20, description: 'Page size' }),
+  cursor: z.string().min(1).max(1024).optional().meta({ description: 'The `nextCursor` of the previous page' }),
 })
 
 export const note = z
@@ -53,6 +55,7 @@ export const noteExport = z.object({ exportedAt: z.iso.datetime(), items: z.arra
 export const exportQuery = z.strictObject({})
 
 export type Note = z.infer<typeof note>
+export type NotePage = z.infer<typeof notePage>
 export type NoteExport = z.infer<typeof noteExport>
 export type NoteCreate = z.output<typeof noteCreate>
 export type NotePatch = z.output<typeof notePatch>

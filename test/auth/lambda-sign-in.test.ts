@@ -32,7 +32,6 @@ const newEmail = () => `lambda${++emails}-${Date.now()}@example.com`
 beforeAll(async () => {
   dynamo = await startDynamoWithTable(tableName)
   jest.spyOn(process.stdout, 'write').mockImplementation(() => true) // one JSON log line per request
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh module registry, as a new container has
   lambda = coldStart({ ...env, DYNAMODB_ENDPOINT: dynamo.endpoint }, () => require('../../lambda') as LambdaModule)
 })
 

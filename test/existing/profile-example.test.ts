@@ -113,7 +113,7 @@ describe.each(ways)('The Express 4 example mounted at /api/profile, through %s',
     })
     expect(failed.text).not.toMatch(/archive|<h1>|at /)
     const logged = t.logs.find((l) => l.msg === 'unhandled error' && l.requestId === failed.headers['x-request-id'])
-    expect(logged?.error.message).toBe('the archive before 2000 is offline')
+    expect(logged?.error?.message).toBe('the archive before 2000 is offline')
   })
 
   it('reads a JSON body the app has parsed already, through the mounted app’s own express.json()', async () => {

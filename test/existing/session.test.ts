@@ -9,7 +9,6 @@ import { bearer, signToken } from '../helpers/tokens'
  * only the request's own copy, are logged once per request with the route, and never reach the next
  * request, whoever sends it.
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const express4 = require('express4')
 
 const shared = { tags: ['from', 'a', 'module'] }

@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { createNote, createTestApp, registerUser, type TestApp } from '../helpers/app'
 import { expectWellFormed, listen, send } from './fuzz-helpers'
+import type { Note, NotePage } from '../../app/notes/schema'
 
 /**
  * Random JSON at every route that takes a body: wrong types, huge and empty strings, unicode,
@@ -59,18 +60,18 @@ describe('fuzzing bodies', () => {
       fc.asyncProperty(payload, async (body) => {
         const answer = await send(server.base, 'POST', '/api/notes', { headers: { ...auth, 'content-type': 'application/json' }, body })
         expectWellFormed(answer, `POST ${body.slice(0, 200)}`)
-        if (answer.status === 201) created.push(answer.json.id)
+        if (answer.status === 201) created.push((answer.json as Note).id)
         else expect([400, 413]).toContain(answer.status)
       }),
       { numRuns: 1500 },
     )
 
-    const listed = await send(server.base, 'GET', '/api/notes?limit=100', { headers: auth })
-    let all = listed.json.items.map((note: { id: string }) => note.id)
-    for (let cursor = listed.json.nextCursor; cursor;) {
-      const page = await send(server.base, 'GET', `/api/notes?limit=100&cursor=${cursor}`, { headers: auth })
-      all = all.concat(page.json.items.map((note: { id: string }) => note.id))
-      cursor = page.json.nextCursor
+    const listed = (await send(server.base, 'GET', '/api/notes?limit=100', { headers: auth })).json as NotePage
+    let all = listed.items.map((note) => note.id)
+    for (let cursor = listed.nextCursor; cursor;) {
+      const page = (await send(server.base, 'GET', `/api/notes?limit=100&cursor=${cursor}`, { headers: auth })).json as NotePage
+      all = all.concat(page.items.map((note) => note.id))
+      cursor = page.nextCursor
     }
     expect(all.sort()).toEqual([...created].sort())
   })
@@ -93,8 +94,9 @@ describe('fuzzing bodies', () => {
           const answer = await send(server.base, 'PATCH', `/api/notes/${current.id}`, { headers, body })
           expectWellFormed(answer, `PATCH ${body.slice(0, 200)}`)
           if (answer.status === 200) {
-            expect(answer.json.version).toBe(current.version + 1)
-            current = answer.json
+            const changed = answer.json as Note
+            expect(changed.version).toBe(current.version + 1)
+            current = changed
           } else {
             expect([400, 412, 413]).toContain(answer.status)
             const stored = await send(server.base, 'GET', `/api/notes/${current.id}`, { headers: auth })

@@ -18,7 +18,8 @@ export interface Answer {
   status: number
   headers: Record<string, string | string[] | undefined>
   text: string
-  json?: any
+  /** The body parsed as JSON, when it is JSON. */
+  json?: unknown
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: 4 })
@@ -69,11 +70,11 @@ export function expectWellFormed(answer: Answer, what: string): void {
   if (answer.headers['x-content-type-options'] !== 'nosniff') fail('no helmet headers')
   if (answer.status >= 400) {
     if (!String(answer.headers['content-type']).startsWith('application/problem+json')) fail('4xx without problem+json')
-    const problem = answer.json
+    const problem = answer.json as { status?: unknown; title?: unknown; detail?: unknown; errors?: { message: string }[] } | undefined
     if (!problem || problem.status !== answer.status || typeof problem.title !== 'string' || typeof problem.detail !== 'string')
       fail('malformed problem')
     // Only what the server wrote: `errors[].path` echoes the client's own field names back.
-    const serverWords = JSON.stringify({ ...problem, errors: problem.errors?.map((e: { message: string }) => e.message) })
+    const serverWords = JSON.stringify({ ...problem, errors: problem?.errors?.map((e) => e.message) })
     if (stackTrace.test(serverWords)) fail('internal detail in the problem')
   }
 }

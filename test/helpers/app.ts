@@ -16,10 +16,19 @@ export interface TestApp {
   config: Config
   db: DynamoDBDocumentClient
   /** Every JSON log line the app wrote, parsed. */
-  logs: Record<string, any>[]
+  logs: LogLine[]
   /** The app's clock; move it with `clock.advance(ms)`. */
   clock: TestClock
   close(): Promise<void>
+}
+
+/** One line of app/logger.ts, parsed: its fixed fields, an `error` as the logger writes errors, and any other field. */
+export interface LogLine {
+  level: 'info' | 'warn' | 'error'
+  time: string
+  msg: string
+  error?: { name: string; message: string; stack?: string }
+  [field: string]: unknown
 }
 
 export interface TestClock {
@@ -53,8 +62,8 @@ export async function createTestApp(
   })
   const db = createDocumentClient(config)
   await ensureTable(db, config.tableName)
-  const logs: Record<string, any>[] = []
-  const logger = createLogger({ write: (line) => logs.push(JSON.parse(line)) })
+  const logs: LogLine[] = []
+  const logger = createLogger({ write: (line) => logs.push(JSON.parse(line) as LogLine) })
   const clock = createTestClock()
   const app = createApp({ config, db, clock, logger, ...options.deps })
   return {

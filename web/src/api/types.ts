@@ -1,43 +1,20 @@
 /**
- * The API's shapes as the SPA reads them. Kept here, and only here, so they can be swapped for
- * types generated from the OpenAPI document without touching the rest of the app.
+ * The API's shapes as the SPA reads them, taken from the types generated from the OpenAPI document
+ * (`npm run openapi:types` writes schema.d.ts), so they cannot drift from what the API answers.
  */
-export interface Note {
-  id: string
-  title: string
-  body: string
-  tags: string[]
-  createdAt: string
-  updatedAt: string
-  version: number
-}
+import type { components } from './schema'
 
-export interface NoteInput {
-  title: string
-  body: string
-  tags: string[]
-}
+type Schemas = components['schemas']
 
-export interface Page<T> {
-  items: T[]
-  nextCursor: string | null
-}
+export type Note = Schemas['Note']
+
+/** What the editor saves: every field of a note that a client may write. */
+export type NoteInput = Required<Schemas['NoteCreate']>
+
+export type Page<T> = { items: T[]; nextCursor: string | null }
 
 /** What register, login and refresh answer; the refresh cookie comes beside it. */
-export interface SignedIn {
-  token: string
-  tokenType: string
-  /** Seconds the access token lives from now. */
-  expiresIn: number
-  user: { id: string; email: string }
-}
+export type SignedIn = Schemas['AuthResult']
 
 /** One live sign-in of the user, as `GET /auth/sessions` lists it. */
-export interface SignInSession {
-  id: string
-  createdAt: string
-  lastUsedAt: string
-  userAgent: string | null
-  /** The sign-in this browser is using. */
-  current: boolean
-}
+export type SignInSession = Schemas['SessionList']['items'][number]

@@ -1,0 +1,20 @@
+import type { Router } from 'express'
+import { buildRouter, routeTable } from '../http/routes'
+import { user } from './schema'
+
+/** `/api/me`: who the token names, with a token from this app or from the identity provider. */
+export const meApi = routeTable('/api/me', {
+  getMe: {
+    method: 'get',
+    path: '/',
+    summary: 'Who the token names',
+    auth: 'token',
+    responses: { 200: { description: 'The caller', body: user } },
+  },
+})
+
+export function meRoutes(): Router {
+  return buildRouter(meApi, {
+    getMe: (req, res) => void res.json({ id: req.user!.id, email: req.user!.email ?? null }),
+  })
+}
