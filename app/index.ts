@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import express, { type Express, type RequestHandler, type Router } from 'express'
+import express, { type Express } from 'express'
 import { requireAuth, type TokenVerifier } from './auth/require-auth'
 import { authRoutes } from './auth/routes'
 import { createUsersRepository } from './auth/users-repository'
@@ -37,39 +37,18 @@ export function createApp(deps: Deps): Express {
     let openapi: object | undefined
     resource(app, '/openapi.json', { get: (_req, res) => void res.json((openapi ??= openApiDocument({ ownAuth: !config.jwt.jwksUri }))) })
 
-    // Routers with zod schemas are built by the first request that reaches them: in the Lambda bundle their
-    // modules are then loaded too (see scripts/build-lambda.mjs), so a cold start answering /health skips them.
-
     if (!config.jwt.jwksUri) {
       const users = createUsersRepository({ db, tableName })
-      app.use(
-        '/auth',
-        builtOnFirstRequest(() => authRoutes({ users, jwt: config.jwt, clock })),
-      )
+      app.use('/auth', authRoutes({ users, jwt: config.jwt, clock }))
     }
 
     const api = express.Router()
     resource(api, '/me', { get: (req, res) => void res.json({ id: req.user!.id, email: req.user!.email ?? null }) })
-    api.use(
-      '/notes',
-      builtOnFirstRequest(() => notesRoutes(notes)),
-    )
-    api.use(
-      '/trash',
-      builtOnFirstRequest(() => trashRoutes(notes)),
-    )
+    api.use('/notes', notesRoutes(notes))
+    api.use('/trash', trashRoutes(notes))
     app.use('/api', requireAuth(verifyToken), api)
     app.use(mountExisting(deps.mounts ?? mounts, { verifyToken, logger }))
 
     if (deps.publicDir) app.use(staticSite(deps.publicDir))
   })
-}
-
-/** A router made by `build` when the first request reaches it, then the same router for every request. */
-function builtOnFirstRequest(build: () => Router): RequestHandler {
-  let router: Router | undefined
-  return function routerOnFirstRequest(req, res, next) {
-    router ??= build()
-    router(req, res, next)
-  }
 }

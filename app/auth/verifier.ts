@@ -1,5 +1,5 @@
 import type { JwtConfig } from '../config'
-import type { JwksOptions } from './jwks'
+import { jwksVerifier, type JwksOptions } from './jwks'
 import { ownTokenVerifier, type TokenVerifier } from './require-auth'
 
 /**
@@ -10,7 +10,5 @@ import { ownTokenVerifier, type TokenVerifier } from './require-auth'
  */
 export function createTokenVerifier(config: JwtConfig, clock: () => Date, jwksOptions?: JwksOptions): TokenVerifier {
   if (!config.jwksUri) return ownTokenVerifier(config, clock)
-  // Required here, not imported above: jwks-rsa and its JOSE library cost cold-start time that own-token mode never needs.
-  const { jwksVerifier } = require('./jwks') as typeof import('./jwks')
   return jwksVerifier(config, clock, jwksOptions)
 }
