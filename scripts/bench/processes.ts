@@ -19,6 +19,7 @@ export interface WarmReport {
   waitUs?: number
   outsideWaitUs?: number
   requestsPerInvocation?: number
+  cpuUs?: number
   heapAfter100?: number
   heapAfter10000?: number
 }

@@ -44,12 +44,13 @@ export function table(r: Results): Row[] {
 
   const warmHello = r.warm[warm.hello].wallUs
   const warmGoals: Record<string, string> = { [warm.me]: '≤ 1.5x' }
+  const warmHelloCpu = r.warm[warm.hello].cpuUs
   for (const [variant, figures] of Object.entries(r.warm)) {
     rows.push({
       figure: 'warm, µs per invocation',
       variant,
-      value: spread(figures.wallUs.summary, 1),
-      ratio: variant === warm.hello ? undefined : ratio(figures.wallUs, warmHello),
+      value: `wall ${spread(figures.wallUs.summary, 1)}; CPU ${spread(figures.cpuUs.summary, 1)}`,
+      ratio: variant === warm.hello ? undefined : `wall ${ratio(figures.wallUs, warmHello)}; CPU ${ratio(figures.cpuUs, warmHelloCpu)}`,
       goal: warmGoals[variant],
     })
   }

@@ -77,6 +77,7 @@ export interface WarmFigures {
   wallUs: Figure
   waitUs: Figure
   outsideWaitUs: Figure
+  cpuUs: Figure
   requestsPerInvocation: number
 }
 
@@ -99,6 +100,7 @@ export async function warmCosts(bundles: Bundles, env: Env, token: string, setti
           wallUs: figure(list.map((s) => s.wallUs!)),
           waitUs: figure(list.map((s) => s.waitUs!)),
           outsideWaitUs: figure(list.map((s) => s.outsideWaitUs!)),
+          cpuUs: figure(list.map((s) => s.cpuUs!)),
           requestsPerInvocation: median(list.map((s) => s.requestsPerInvocation!)),
         },
       ]
