@@ -54,6 +54,10 @@ function connect(config: Pick<Config, 'region' | 'dynamodbEndpoint'>): DynamoDBD
     // A local endpoint (dynalite, DynamoDB Local) accepts any credentials; real DynamoDB uses the role's.
     credentials: local ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined,
   })
+  // Run on every call and needed by none of the app's: the User-Agent header AWS counts SDK use by, and
+  // the X-Ray trace header, which only matters with active tracing, off for these functions.
+  client.middlewareStack.remove('getUserAgentMiddleware')
+  client.middlewareStack.remove('recursionDetectionMiddleware')
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true },
   })
