@@ -12,7 +12,7 @@ import { signToken } from './helpers/tokens'
  * What the Lambda bundle evaluates, and when. The bundle is built as `npm run build` builds it, plus
  * markers that record when the AWS SDK, jsonwebtoken, jwks-rsa and zod run their module code, then loaded
  * by a fresh Node process: everything loads at start but the SDK, which waits for the first database
- * call (app/db/client.ts says why).
+ * call (app/db/client.ts says why), and jwks-rsa, which only JWKS mode loads (app/auth/verifier.ts).
  */
 const root = path.resolve(__dirname, '..')
 let outdir: string
@@ -97,14 +97,24 @@ const ownTokens = { JWT_SECRET: testSecret, DYNAMODB_ENDPOINT: 'http://127.0.0.1
 const token = signToken(loadConfig({ JWT_SECRET: testSecret }))
 
 describe('the Lambda bundle at cold start', () => {
-  it('evaluates jsonwebtoken, jwks-rsa and zod at start, and not the AWS SDK, which /health does not need', () => {
+  it('evaluates jsonwebtoken and zod at start, and neither the AWS SDK, which /health does not need, nor jwks-rsa', () => {
     const { evaluated, results } = coldStart(ownTokens, [httpApiEvent({ method: 'GET', path: '/health' })])
 
     expect(results[0].statusCode).toBe(200)
     expect(evaluated.map((step) => [...step].sort())).toEqual([
-      ['jsonwebtoken', 'jwks-rsa', 'zod'],
-      ['jsonwebtoken', 'jwks-rsa', 'zod'],
+      ['jsonwebtoken', 'zod'],
+      ['jsonwebtoken', 'zod'],
     ])
+  })
+
+  it('loads jwks-rsa at start when JWT_JWKS_URI is set, and still not the SDK', () => {
+    const { evaluated } = coldStart(
+      { JWT_JWKS_URI: 'http://127.0.0.1:9/jwks.json', JWT_ISSUER: 'https://idp.example/', JWT_AUDIENCE: 'notes' },
+      [],
+    )
+
+    expect(evaluated[0]).toContain('jwks-rsa')
+    expect(evaluated[0]).not.toContain('client-dynamodb')
   })
 
   it('loads the AWS SDK with the first database call and not before: neither a 401 nor /api/me needs it', () => {
