@@ -9,9 +9,10 @@ type Sdk = typeof import('./sdk')
  * Why only this: measured with `npm run bench` (docs/BENCHMARKS.md), loading everything at start made
  * a cold `GET /health` cost about 1.4x the hello-world bundle's CPU and the first authenticated list
  * about 1.6x; leaving the SDK alone for later, 1.15x and 1.5x. The SDK is most of the code, and
- * neither `/health`, a 401 nor `/api/me` needs it. Deferring jsonwebtoken or the zod routers too
- * helped `/health` a little and the first list not at all (the first authenticated request needs
- * them), so they load at start with the rest.
+ * neither `/health`, a 401 nor `/api/me` needs it. Deferring jsonwebtoken and the zod routers as well
+ * made `/health` cheaper (0.92x) and the first authenticated list no cheaper (1.58x): that request
+ * needs them anyway, so they load at start with the rest. (jwks-rsa is left out by configuration,
+ * not deferred: see auth/verifier.ts.)
  *
  * `require('./sdk')` below is the only deferred require. The Lambda build compiles ./sdk.ts into a
  * file of its own (dist/dynamodb-sdk.js, see scripts/build-lambda.mjs), so a cold start neither parses
