@@ -5,9 +5,10 @@
  * means and how to read the ratios.
  *
  *   npm run bench [-- --compare <bundle.js>]   the compared bundle (e.g. built from another commit) joins the cold starts
+ *   npm run bench -- --report <results.json>   prints the table again from a run's saved samples
  *   BENCH_QUICK=1 npm run bench                fewer rounds: for trying the script, not for figures
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
@@ -15,7 +16,7 @@ import { loadConfig } from '../../app/config'
 import { startEmbeddedDynamo } from '../../app/db/embedded'
 import { bundleFigures, buildBundles, resultsDir } from './bundles'
 import { countDatabaseCalls } from './calls'
-import { table, toMarkdown } from './report'
+import { table, toMarkdown, type Results } from './report'
 import { coldStarts, heapGrowth, warmCosts, type Settings } from './sections'
 
 const quick = Boolean(process.env.BENCH_QUICK)
@@ -31,7 +32,11 @@ const jwtSecret = 'bench-secret-that-is-at-least-32-bytes-long!!'
 
 async function main(): Promise<void> {
   const started = Date.now()
-  const { values } = parseArgs({ options: { compare: { type: 'string' } } })
+  const { values } = parseArgs({ options: { compare: { type: 'string' }, report: { type: 'string' } } })
+  if (values.report) {
+    console.log(toMarkdown(table(JSON.parse(readFileSync(values.report, 'utf8')) as Results)))
+    return
+  }
   mkdirSync(path.join(resultsDir, 'build'), { recursive: true })
   log('Building dist/lambda.js and the hello-world bundle ...')
   const bundles = await buildBundles(values.compare)

@@ -98,7 +98,10 @@ export function table(r: Results): Row[] {
 
 export function toMarkdown(rows: Row[]): string {
   const escape = (text = '') => text.replace(/\|/g, '\\|')
-  const lines = ['| figure | variant | median [middle half] | ratio to hello-world [middle half] | goal |', '|---|---|---|---|---|']
+  const lines = [
+    '| figure | variant | median [middle half] | ratio to hello-world, round by round: median [middle half] | goal |',
+    '|---|---|---|---|---|',
+  ]
   for (const row of rows)
     lines.push(`| ${row.figure} | ${escape(row.variant)} | ${escape(row.value)} | ${escape(row.ratio)} | ${escape(row.goal)} |`)
   return lines.join('\n')

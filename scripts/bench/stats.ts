@@ -27,14 +27,12 @@ export function summarize(values: number[]): Summary {
 }
 
 /**
- * A ratio of two variants measured in the same rounds: the ratio of their medians, and the quartiles
- * of the ratio taken round by round, which cancels what drifted between rounds (another process
- * loading the machine) since both sides ran within seconds of each other.
+ * A ratio of two variants measured in the same rounds, taken round by round: its median and middle
+ * half. Each round's two sides ran within seconds of each other, so what drifted between rounds
+ * (another process loading the machine) cancels out, which a ratio of the two overall medians keeps.
  */
 export function pairedRatio(a: number[], b: number[]): Summary {
-  const perRound = a.slice(0, b.length).map((value, i) => value / b[i])
-  const { q1, q3, n } = summarize(perRound)
-  return { median: median(a) / median(b), q1, q3, n }
+  return summarize(a.slice(0, b.length).map((value, i) => value / b[i]))
 }
 
 /**
