@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import type { Express, Request, RequestHandler, Router } from 'express'
+import type { Express, Request } from 'express'
 import { createLoginThrottle } from './auth/login-throttle'
 import { meRoutes } from './auth/me'
 import { requireAuth } from './auth/require-auth'
@@ -48,14 +48,12 @@ export function createApp(deps: Deps): Express {
   const app = expressApp()
   app.use(front(deps)) // request id, path prefix, access log, helmet, CORS, JSON bodies
   app.use(serviceRoutes(() => openApiDocument({ ownAuth }))) // /health, /openapi.json
-  // Routers with zod schemas are built by the first request that reaches them: in the Lambda bundle their
-  // modules are then loaded too (see scripts/build-lambda.mjs), so a cold start answering /health skips them.
-  if (ownAuth) app.use('/auth', builtOnFirstRequest(authRoutes, authDeps(deps, verifyToken)))
+  if (ownAuth) app.use('/auth', authRoutes(authDeps(deps, verifyToken)))
   app.use('/api', requireAuth(verifyToken)) // a bearer token for everything below /api
-  app.use('/api/me', builtOnFirstRequest(meRoutes))
-  app.use('/api/notes/export', builtOnFirstRequest(exportRoutes, notes)) // before /api/notes/:id takes "export" for an id
-  app.use('/api/notes', builtOnFirstRequest(notesRoutes, notes))
-  app.use('/api/trash', builtOnFirstRequest(trashRoutes, notes))
+  app.use('/api/me', meRoutes())
+  app.use('/api/notes/export', exportRoutes(notes)) // before /api/notes/:id takes "export" for an id
+  app.use('/api/notes', notesRoutes(notes))
+  app.use('/api/trash', trashRoutes(notes))
   app.use(mountExisting(deps.mounts ?? mounts, { verifyToken, logger }))
   if (deps.publicDir) app.use(staticSite(deps.publicDir))
   app.use(back(deps)) // 404, problem+json for every error
@@ -75,15 +73,4 @@ function authDeps(deps: Deps, verifyToken: TokenVerifier): AuthRoutesDeps {
     clock,
     clientAddressOf: deps.clientAddressOf ?? ((req: Request) => req.socket.remoteAddress),
   }
-}
-
-/** A router made by `build(...args)` when the first request reaches it, then the same router for every request. */
-function builtOnFirstRequest<Args extends unknown[]>(build: (...args: Args) => Router, ...args: Args): RequestHandler {
-  let router: Router | undefined
-  const handler: RequestHandler = function routerOnFirstRequest(req, res, next) {
-    router ??= build(...args)
-    router(req, res, next)
-  }
-  // A router's routes are its `stack`: test/openapi.test.ts walks them to compare the app with its document.
-  return Object.defineProperty(handler, 'stack', { get: () => (router ??= build(...args)).stack })
 }

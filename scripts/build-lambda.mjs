@@ -1,6 +1,7 @@
 /**
  * Bundles each Lambda entry (lambda.ts, changes.ts, authorizer.ts when it exists, and functions/*.ts) into one
- * minified file in dist/, the AWS SDK included, with a source map and esbuild's metafile.
+ * minified file in dist/, with a source map and esbuild's metafile. The entries that use app/db/client.ts
+ * also get dist/dynamodb-sdk.js, the AWS SDK they load with their first database call (see below).
  *
  *   node scripts/build-lambda.mjs [--outdir <dir>] [--only <name>] [--quiet]
  */
@@ -24,7 +25,8 @@ export async function buildLambdas({ outdir = path.join(root, 'dist'), only, plu
   mkdirSync(outdir, { recursive: true })
   const present = entries.filter((name) => (only === undefined || name === only) && sourceOf(name) !== undefined)
   if (only !== undefined && present.length === 0) throw new Error(`No entry ${only}.ts to build`)
-  return Promise.all(present.map((name) => buildOne(name, outdir, plugins)))
+  const sdk = sdkApart(outdir, plugins)
+  return Promise.all(present.map((name) => buildOne(name, outdir, [sdk, ...plugins])))
 }
 
 /**
@@ -80,129 +82,58 @@ export const bundleOptions = {
   external: [],
   // Licence notices go to dist/<name>.js.LEGAL.txt, kept with the build but out of the deployed file.
   legalComments: 'external',
+  // Maps give stack traces their source lines (see source-mapped-stacks.cjs); the sources themselves are in git.
+  sourcesContent: false,
   metafile: true,
   logLevel: 'warning',
 }
 
-/**
- * What the API function requires only when a request needs it (see db/client.ts, auth/tokens.ts,
- * auth/verifier.ts): the AWS SDK, jsonwebtoken, and jwks-rsa with its JOSE library. Evaluating them
- * lazily is not enough, as V8 still parses every function of a file when it loads it: with these in
- * the bundle as code, that parse alone took longer than a whole hello-world Express bundle's. So each
- * is bundled on its own and carried in dist/lambda.js as a string, compiled on its first `require`.
- * Only packages are deferred, never the app's own modules, so no class (HttpError) exists twice.
- */
-const deferredImports = [
-  { importer: /[\\/]app[\\/]db[\\/]client\.ts$/, path: /^\.\/sdk$/ },
-  { importer: /[\\/]app[\\/]auth[\\/]/, path: /^(jsonwebtoken|jwks-rsa)$/ },
-]
+/** Run first in every function bundle: stack traces map to source lines, the map read only when a trace is made. */
+const sourceMappedStacks = readFileSync(path.join(root, 'scripts/source-mapped-stacks.cjs'), 'utf8')
+
+/** The file the SDK goes to, beside the bundles; app/db/client.ts explains why it is loaded apart. */
+const sdkFile = 'dynamodb-sdk.js'
 
 /**
- * @param {import('esbuild').Plugin[]} plugins the caller's, applied inside each deferred bundle too
- * @param {Map<string, import('esbuild').Metafile>} metafiles filled with each deferred bundle's metafile, by its module's key
+ * app/db/client.ts requires ./sdk on the first database call. Bundled inline, V8 would still parse the
+ * whole SDK with the rest of the file at every cold start, so the SDK is compiled into a file of its own
+ * (one for every function, as they share it) and the require points there: the bundle loads it as the
+ * source loads ./sdk.ts, with Node's own require. Only packages are in it, never the app's modules, so
+ * no class of the app (HttpError) exists twice.
  */
-function deferCompilation(plugins, metafiles) {
+function sdkApart(outdir, plugins) {
+  let built
   return {
-    name: 'defer-compilation',
+    name: 'sdk-apart',
     setup(outer) {
-      outer.onResolve({ filter: /^(\.\/sdk|jsonwebtoken|jwks-rsa)$/ }, async (args) => {
-        if (args.pluginData?.deferred || !deferredImports.some((d) => d.importer.test(args.importer) && d.path.test(args.path)))
-          return undefined
-        const resolved = await outer.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: { deferred: true } })
-        if (resolved.errors.length > 0) return { errors: resolved.errors }
-        return { path: resolved.path, namespace: 'deferred' }
-      })
-      outer.onLoad({ filter: /.*/, namespace: 'deferred' }, async (args) => {
-        const inner = await build({
+      outer.onResolve({ filter: /^\.\/sdk$/ }, async (args) => {
+        if (!/[\\/]app[\\/]db[\\/]client\.ts$/.test(args.importer)) return undefined
+        built ??= build({
           ...bundleOptions,
-          entryPoints: [args.path],
-          write: false,
-          sourcemap: false,
-          legalComments: 'none',
-          // Code compiled by vm has no module loader for `import()`: the SDK's `import("node:http")` becomes a require.
-          supported: { 'dynamic-import': false },
+          entryPoints: [path.join(args.resolveDir, 'sdk.ts')],
+          outfile: path.join(outdir, sdkFile),
           plugins: [leanDependencies, ...plugins],
         })
-        const code = `(function (exports, require, module, __filename, __dirname) {${inner.outputFiles[0].text}\n})`
-        const filename = `deferred:${path.relative(root, args.path)}`
-        metafiles.set(`deferred:${args.path}`, inner.metafile)
-        return {
-          loader: 'js',
-          watchFiles: Object.keys(inner.metafile.inputs),
-          contents: `const inner = { exports: {} }
-require('node:vm').runInThisContext(${JSON.stringify(code)}, { filename: ${JSON.stringify(filename)} })(inner.exports, require, inner, __filename, __dirname)
-module.exports = inner.exports`,
-        }
+        const result = await built
+        writeFileSync(path.join(outdir, sdkFile.replace(/\.js$/, '.meta.json')), JSON.stringify(result.metafile))
+        return { path: `./${sdkFile}`, external: true }
       })
     },
   }
 }
 
-/**
- * The app's modules that build zod schemas when evaluated, as app/index.ts imports them, with the
- * functions it calls. app/index.ts calls them only when a request first reaches their routes (see
- * builtOnFirstRequest there), so the bundle gives it stand-ins that require the real module then:
- * a cold start that answers `/health` or a 401 never builds a schema. (The source keeps plain
- * imports, so tests and the dev server load the one copy of each module as usual.)
- */
-const loadedOnFirstCall = {
-  './notes/routes': ['notesRoutes', 'exportRoutes', 'trashRoutes'],
-  './auth/routes': ['authRoutes'],
-  './auth/me': ['meRoutes'],
-  './openapi': ['openApiDocument'],
-}
-
-const loadOnFirstCall = {
-  name: 'load-on-first-call',
-  setup(outer) {
-    outer.onResolve({ filter: /^\.\/(notes\/routes|auth\/routes|auth\/me|openapi)$/ }, async (args) => {
-      if (!/[\\/]app[\\/]index\.ts$/.test(args.importer)) return undefined
-      const resolved = await outer.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir })
-      if (resolved.errors.length > 0) return { errors: resolved.errors }
-      return { path: resolved.path, namespace: 'on-first-call', pluginData: { names: loadedOnFirstCall[args.path] } }
-    })
-    outer.onLoad({ filter: /.*/, namespace: 'on-first-call' }, (args) => ({
-      loader: 'js',
-      resolveDir: path.dirname(args.path),
-      // An ES module, so a name app/index.ts imports but this list lacks fails the build rather than a request.
-      contents: [
-        'let real',
-        `const load = () => (real ??= require(${JSON.stringify(args.path)}))`,
-        ...args.pluginData.names.map((name) => `export function ${name}(...args) { return load().${name}(...args) }`),
-      ].join('\n'),
-    }))
-  },
-}
-
 async function buildOne(name, outdir, plugins) {
   const outfile = path.join(outdir, `${name}.js`)
-  const deferred = new Map()
   const result = await build({
     ...bundleOptions,
     entryPoints: [sourceOf(name)],
     outfile,
-    plugins: [leanDependencies, ...(name === 'lambda' ? [loadOnFirstCall, deferCompilation(plugins, deferred)] : []), ...plugins],
+    banner: { js: sourceMappedStacks },
+    plugins: [leanDependencies, ...plugins],
   })
-  withDeferredInputs(result.metafile, deferred)
   writeFileSync(path.join(outdir, `${name}.meta.json`), JSON.stringify(result.metafile))
   const bytes = result.metafile.outputs[path.relative(process.cwd(), outfile)]?.bytes ?? 0
   return { name, outfile, bytes, inputs: topInputs(result.metafile, outfile) }
-}
-
-/** Lists what each deferred bundle holds in place of the one string that carries it, so the metafile says which packages weigh what. */
-function withDeferredInputs(metafile, deferred) {
-  for (const output of Object.values(metafile.outputs)) {
-    for (const [key, inner] of deferred) {
-      if (!output.inputs[key]) continue
-      delete output.inputs[key]
-      for (const innerOutput of Object.values(inner.outputs)) {
-        for (const [input, { bytesInOutput }] of Object.entries(innerOutput.inputs)) {
-          const seen = output.inputs[input]?.bytesInOutput ?? 0
-          output.inputs[input] = { bytesInOutput: seen + bytesInOutput }
-        }
-      }
-    }
-  }
 }
 
 /** The few packages that weigh most in a bundle, so a growing bundle says why. */
@@ -224,7 +155,7 @@ async function main() {
   const outdir = values.outdir ? path.resolve(values.outdir) : undefined
   const built = await buildLambdas({ outdir, only: values.only })
   if (values.quiet) return
-  for (const { name, outfile, bytes, inputs } of built) {
+  for (const { outfile, bytes, inputs } of built) {
     const heaviest = inputs.map(([pkg, size]) => `${pkg} ${kb(size)}`).join(', ')
     console.log(`  ${path.relative(process.cwd(), outfile).padEnd(22)} ${kb(bytes).padStart(8)}   (${heaviest})`)
   }

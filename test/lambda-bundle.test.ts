@@ -79,20 +79,23 @@ function startBundle(bundle: string, env: Record<string, string>): BundleRuntime
 }
 
 describe('dist/lambda.js in a fresh Node process', () => {
-  it('is one minified file with its source map', () => {
-    expect(statSync(path.join(outdir, 'lambda.js')).size).toBeGreaterThan(100_000)
-    expect(statSync(path.join(outdir, 'lambda.js.map')).size).toBeGreaterThan(0)
-    expect(statSync(path.join(outdir, 'lambda.meta.json')).size).toBeGreaterThan(0)
+  it('is one minified file and the SDK beside it, each with its source map', () => {
+    for (const file of ['lambda.js', 'dynamodb-sdk.js']) {
+      expect(statSync(path.join(outdir, file)).size).toBeGreaterThan(100_000)
+      expect(statSync(path.join(outdir, `${file}.map`)).size).toBeGreaterThan(0)
+      expect(statSync(path.join(outdir, file.replace(/\.js$/, '.meta.json'))).size).toBeGreaterThan(0)
+    }
   })
 
-  it('requires nothing but Node built-ins: the AWS SDK and every package are inside', () => {
-    const code = readFileSync(path.join(outdir, 'lambda.js'), 'utf8')
-    const required = [...code.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1])
+  it('requires nothing but Node built-ins and the SDK beside it: every package is inside', () => {
+    const requiredBy = (file: string) =>
+      [...readFileSync(path.join(outdir, file), 'utf8').matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1])
     const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]))
     // Not a call: an SDK error message tells the reader to require this add-on for SigV4a signing.
-    const optional = new Set(['@aws-sdk/signature-v4-crt'])
+    const optional = new Set(['@aws-sdk/signature-v4-crt', './dynamodb-sdk.js'])
+    const required = [...requiredBy('lambda.js'), ...requiredBy('dynamodb-sdk.js')]
 
-    expect(required.length).toBeGreaterThan(0)
+    expect(requiredBy('lambda.js')).toContain('./dynamodb-sdk.js')
     expect(required.filter((name) => !builtins.has(name) && !optional.has(name))).toEqual([])
   })
 
@@ -146,5 +149,22 @@ describe('dist/lambda.js in a fresh Node process', () => {
 
     expect(child.status).not.toBe(0)
     expect(child.stderr).toMatch(/ConfigError: JWT_SECRET \(at least 32 bytes\) or JWT_JWKS_URI must be set in production/)
+  })
+
+  it('reports the source file and line of a frame in the bundle, and in the SDK file beside it', () => {
+    const script = `
+      try { require(${JSON.stringify(path.join(outdir, 'lambda.js'))}) } catch (err) { console.log(err.stack) }
+      try { require(${JSON.stringify(path.join(outdir, 'dynamodb-sdk.js'))}).DynamoDBDocumentClient.from(undefined) } catch (err) { console.log(err.stack) }`
+    const child = spawnSync(process.execPath, ['-e', script], {
+      env: { PATH: process.env.PATH, AWS_LAMBDA_FUNCTION_NAME: 'notes-bundle-api', TABLE_NAME: tableName },
+      encoding: 'utf8',
+    })
+    const [config, sdk] = child.stdout.split(/\n(?=\S)/)
+
+    expect(config).toMatch(/^ConfigError: JWT_SECRET/)
+    expect(config).toContain(`at loadConfig (${path.join(root, 'app/config.ts')}:`)
+    expect(config).toMatch(new RegExp(`${path.join(root, 'lambda.ts')}:\\d+:\\d+`))
+    expect(sdk).toMatch(/^TypeError/)
+    expect(sdk).toMatch(/node_modules\/@aws-sdk\/lib-dynamodb\/dist-es\/[\w/]+\.js:\d+:\d+/)
   })
 })

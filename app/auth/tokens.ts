@@ -1,16 +1,11 @@
-import type { JwtPayload } from 'jsonwebtoken'
+import jsonwebtoken, { type JwtPayload } from 'jsonwebtoken'
 import type { JwtConfig } from '../config'
 import { HttpError } from '../errors'
 import type { Identity } from './identity'
 
-let jsonwebtoken: typeof import('jsonwebtoken') | undefined
-
-/**
- * jsonwebtoken, loaded with the first token signed or verified rather than at start: a cold start
- * that answers `/health`, a preflight or a 401 without a token never needs it.
- */
-function jwt(): typeof import('jsonwebtoken') {
-  return (jsonwebtoken ??= require('jsonwebtoken'))
+/** The JWT library every token of this module is signed and verified with. */
+function jwt(): typeof jsonwebtoken {
+  return jsonwebtoken
 }
 
 /** The scopes every user of this app's own sign-in gets. */

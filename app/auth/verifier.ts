@@ -10,7 +10,9 @@ import { ownTokenVerifier, type TokenVerifier } from './tokens'
  */
 export function createTokenVerifier(config: JwtConfig, clock: () => Date, jwksOptions?: JwksOptions): TokenVerifier {
   if (!config.jwksUri) return ownTokenVerifier(config, clock)
-  // Required here, not imported above: jwks-rsa and its JOSE library cost cold-start time that own-token mode never needs.
+  // Required only in JWKS mode: own-token mode never uses jwks-rsa and its JOSE library, and loading them
+  // anyway cost a cold start about 0.15x of the hello-world bundle's (docs/BENCHMARKS.md, "Loading").
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- chosen by configuration, see above
   const { jwksVerifier } = require('./jwks') as typeof import('./jwks')
   return jwksVerifier(config, clock, jwksOptions)
 }

@@ -4,12 +4,31 @@ import type { Config } from '../config'
 type Sdk = typeof import('./sdk')
 
 /**
- * The one document client of a process. Retries and timeouts are chosen to end well inside
- * API Gateway's 30 s: at most 3 attempts, each given up after 3 s without an answer.
+ * The one thing the app loads after start: the AWS SDK, with the first database call.
  *
- * It is built on first use: the AWS SDK takes tens of milliseconds to load, which a Lambda cold start
- * that answers `/health` or a 401 never needs. The first database call loads it and makes the client;
- * every later call reuses that client and its keep-alive connections.
+ * Why only this: measured with `npm run bench` (docs/BENCHMARKS.md), loading everything at start made
+ * a cold `GET /health` cost about 1.4x the hello-world bundle's CPU and the first authenticated list
+ * about 1.6x; leaving the SDK alone for later, 1.15x and 1.5x. The SDK is most of the code, and
+ * neither `/health`, a 401 nor `/api/me` needs it. Deferring jsonwebtoken and the zod routers as well
+ * made `/health` cheaper (0.92x) and the first authenticated list no cheaper (1.58x): that request
+ * needs them anyway, so they load at start with the rest. (jwks-rsa is left out by configuration,
+ * not deferred: see auth/verifier.ts.)
+ *
+ * `require('./sdk')` below is the only deferred require. The Lambda build compiles ./sdk.ts into a
+ * file of its own (dist/dynamodb-sdk.js, see scripts/build-lambda.mjs), so a cold start neither parses
+ * nor runs the SDK before it is needed; tests and the dev server require the module as it is.
+ */
+export function documentCommands(): Sdk {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the one deferred load, explained above
+  return (sdk ??= require('./sdk') as Sdk)
+}
+
+let sdk: Sdk | undefined
+
+/**
+ * The one document client of a process, built with the first database call (see documentCommands).
+ * Retries and timeouts are chosen to end well inside API Gateway's 30 s: at most 3 attempts, each
+ * given up after 3 s without an answer. Every later call reuses the client and its keep-alive connections.
  */
 export function createDocumentClient(config: Pick<Config, 'region' | 'dynamodbEndpoint'>): DynamoDBDocumentClient {
   let client: DynamoDBDocumentClient | undefined
@@ -18,21 +37,11 @@ export function createDocumentClient(config: Pick<Config, 'region' | 'dynamodbEn
   return new Proxy({} as DynamoDBDocumentClient, {
     get(_target, property) {
       if (property === 'destroy' && client === undefined) return () => undefined // nothing to close yet
-      const value = Reflect.get(real(), property)
-      return typeof value === 'function' ? value.bind(client) : value
+      const value: unknown = Reflect.get(real(), property)
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(client) : value
     },
   })
 }
-
-/**
- * The document commands (GetCommand, QueryCommand...), loaded on the first call. Repositories take
- * them from here rather than importing them, so the SDK stays unloaded until a request reads or writes.
- */
-export function documentCommands(): Sdk {
-  return (sdk ??= require('./sdk'))
-}
-
-let sdk: Sdk | undefined
 
 function connect(config: Pick<Config, 'region' | 'dynamodbEndpoint'>): DynamoDBDocumentClient {
   const { DynamoDBClient, DynamoDBDocumentClient } = documentCommands()
@@ -46,6 +55,10 @@ function connect(config: Pick<Config, 'region' | 'dynamodbEndpoint'>): DynamoDBD
     // A local endpoint (dynalite, DynamoDB Local) accepts any credentials; real DynamoDB uses the role's.
     credentials: local ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined,
   })
+  // Run on every call and needed by none of the app's: the User-Agent header AWS counts SDK use by, and
+  // the X-Ray trace header, which only matters with active tracing, off for these functions.
+  client.middlewareStack.remove('getUserAgentMiddleware')
+  client.middlewareStack.remove('recursionDetectionMiddleware')
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true },
   })

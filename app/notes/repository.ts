@@ -56,8 +56,8 @@ export function createNotesRepository(deps: NotesRepositoryDeps): NotesRepositor
   const notFound = () => new HttpError(404, 'Not Found', { detail: 'No note with this id' })
 
   /** Whether an item is where a change expects it: in the list, or in the trash and not yet expired. */
-  const isIn = (place: Listing, item: Record<string, any> | undefined): item is Record<string, any> =>
-    place === 'live' ? Boolean(item?.liveSk) : Boolean(item?.trashSk) && item!.expiresAt > clock().getTime() / 1000
+  const isIn = (place: Listing, item: Record<string, unknown> | undefined): item is NoteItem =>
+    place === 'live' ? Boolean(item?.liveSk) : Boolean(item?.trashSk) && Number(item!.expiresAt) > clock().getTime() / 1000
 
   /** After a failed condition: was the note gone (404) or at another version (412)? */
   async function conditionFailure(userId: string, id: string, place: Listing): Promise<HttpError> {
@@ -120,12 +120,12 @@ export function createNotesRepository(deps: NotesRepositoryDeps): NotesRepositor
         sets.push(`#${field} = :${field}`)
       }
       const version = versionCondition(expected, values)
-      return (await update(userId, id, 'live', {
+      return await update(userId, id, 'live', {
         UpdateExpression: `SET ${sets.join(', ')}`,
         ConditionExpression: version ? `${isLive} AND ${version}` : isLive,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
-      }))!
+      })
     },
 
     async trash(userId, id, expected) {
@@ -146,11 +146,11 @@ export function createNotesRepository(deps: NotesRepositoryDeps): NotesRepositor
 
     async restore(userId, id) {
       const now = clock()
-      return (await update(userId, id, 'trash', {
+      return await update(userId, id, 'trash', {
         UpdateExpression: 'REMOVE trashSk, expiresAt SET liveSk = :id, updatedAt = :now, version = version + :one',
         ConditionExpression: isTrashedAndUnexpired,
         ExpressionAttributeValues: { ':id': id, ':one': 1, ':now': now.toISOString(), ':nowSeconds': Math.floor(now.getTime() / 1000) },
-      }))!
+      })
     },
 
     async list(userId, listing, { limit, cursor }) {
@@ -177,12 +177,12 @@ export function createNotesRepository(deps: NotesRepositoryDeps): NotesRepositor
           }),
         )
         .catch(rethrowUnavailable)
-      const items = Items.slice(0, limit)
+      const items = Items.slice(0, limit) as NoteItem[]
       const last = items.at(-1)
       const more = Items.length > limit || (LastEvaluatedKey !== undefined && last !== undefined)
       return {
         items: items.map(toNote),
-        nextCursor: more && last ? encodeCursor(cursorKey, scope, { sk: last.sk, indexKey: last[indexKey] }) : null,
+        nextCursor: more && last ? encodeCursor(cursorKey, scope, { sk: last.sk, indexKey: last[indexKey]! }) : null,
       }
     },
 
@@ -225,7 +225,11 @@ function versionCondition(expected: Expected | undefined, values: Record<string,
   return names.length === 1 ? `version = ${names[0]}` : `version IN (${names.join(', ')})`
 }
 
-function toNote(item: Record<string, any>): Note {
+/** A note as stored: the note, its keys, and the index key of where it is listed (see db/table.ts). */
+type NoteItem = Note & { pk: string; sk: string; liveSk?: string; trashSk?: string; expiresAt?: number }
+
+function toNote(stored: Record<string, unknown>): Note {
+  const item = stored as unknown as NoteItem
   return {
     id: item.id,
     title: item.title,

@@ -1,8 +1,16 @@
 /**
  * Warm cost in one process: `node --expose-gc warm.cjs <bundle> <warm-up> <measured>` loads the bundle,
  * answers BENCH_EVENT `warm-up` times, then `measured` times in a row (each awaited before the next),
- * and reports the mean per invocation and the heap after 100 and after 10,000 invocations over IPC.
+ * and reports over IPC the mean wall time per invocation and the part of it spent waiting for
+ * DynamoDB. With BENCH_HEAP set it reports instead the heap after 100 and after 10,000 invocations.
+ *
+ * The wait is read from Node's own HTTP client events (node:diagnostics_channel), nothing patched: from
+ * `http.client.request.start`, when the SDK's request is created, to `http.client.response.finish`,
+ * when its response's headers are in. What is left is the function's own time, the SDK's included.
+ * Beside it, the process's CPU time per invocation, which other processes on the machine stretch less.
  */
+const diagnostics = require('node:diagnostics_channel')
+
 const { handler } = require(process.argv[2])
 const warmUp = Number(process.argv[3])
 const measured = Number(process.argv[4])
@@ -17,29 +25,51 @@ const context = {
 // A fresh copy per call, as Lambda gives: an adapter may write into the event's headers.
 const invoke = () => handler({ ...event, headers: { ...event.headers }, requestContext: { ...event.requestContext } }, context)
 
+let waitedNs = 0n
+let requests = 0
+const startedAt = new WeakMap()
+diagnostics.subscribe('http.client.request.start', ({ request }) => startedAt.set(request, process.hrtime.bigint()))
+diagnostics.subscribe('http.client.response.finish', ({ request }) => {
+  const started = startedAt.get(request)
+  if (started === undefined) return
+  waitedNs += process.hrtime.bigint() - started
+  requests++
+})
+
 function heapAfterGc() {
   global.gc()
   return process.memoryUsage().heapUsed
 }
 
-async function main() {
-  const first = await invoke()
-  let done = 1
-  for (; done < warmUp; done++) await invoke()
+async function timed() {
+  let done = 0
+  for (; done < warmUp; done++) {
+    const result = await invoke()
+    if (result.statusCode !== 200) return { status: result.statusCode }
+  }
+  waitedNs = 0n
+  requests = 0
+  const cpuStarted = process.cpuUsage()
   const started = process.hrtime.bigint()
   for (let i = 0; i < measured; i++) await invoke()
-  const perInvocationUs = Number(process.hrtime.bigint() - started) / 1000 / measured
-  done += measured
-  // Heap after 100 and 10,000 invocations of the same process: a leak shows as growth between them.
-  let heapAfter100
-  let heapAfter10000
-  if (process.env.BENCH_HEAP) {
-    for (; done < 100; done++) await invoke()
-    heapAfter100 = heapAfterGc()
-    for (; done < 10_000; done++) await invoke()
-    heapAfter10000 = heapAfterGc()
+  const wallNs = Number(process.hrtime.bigint() - started)
+  const cpu = process.cpuUsage(cpuStarted)
+  return {
+    status: 200,
+    wallUs: wallNs / 1000 / measured,
+    waitUs: Number(waitedNs) / 1000 / measured,
+    outsideWaitUs: (wallNs - Number(waitedNs)) / 1000 / measured,
+    requestsPerInvocation: requests / measured,
+    cpuUs: (cpu.user + cpu.system) / measured,
   }
-  process.send({ status: first.statusCode, perInvocationUs, heapAfter100, heapAfter10000 }, () => process.exit(0))
 }
 
-main()
+async function heap() {
+  let done = 0
+  for (; done < 100; done++) await invoke()
+  const after100 = heapAfterGc()
+  for (; done < 10_000; done++) await invoke()
+  return { status: (await invoke()).statusCode, heapAfter100: after100, heapAfter10000: heapAfterGc() }
+}
+
+;(process.env.BENCH_HEAP ? heap() : timed()).then((report) => process.send(report, () => process.exit(0)))

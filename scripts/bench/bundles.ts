@@ -1,0 +1,62 @@
+import { readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { gzipSync } from 'node:zlib'
+
+export const root = path.resolve(__dirname, '../..')
+export const resultsDir = path.join(root, 'bench-results')
+const buildDir = path.join(resultsDir, 'build')
+
+export interface Bundles {
+  app: string
+  helloExpress: string
+  rawHandler: string
+  /** Another build of the API function to compare with (`--compare <file>`), e.g. one from an older commit. */
+  compare?: string
+}
+
+/** dist/lambda.js as `npm run build` makes it, and the hello-world baseline with the same esbuild options. */
+export async function buildBundles(compare?: string): Promise<Bundles> {
+  const script = await import(pathToFileURL(path.join(root, 'scripts/build-lambda.mjs')).href)
+  const { build } = await import('esbuild')
+  await script.buildLambdas({ only: 'lambda' })
+  const outfile = path.join(buildDir, 'hello-express.js')
+  // What a team would ship without trimming anything: the same esbuild options, no plugin.
+  const result = await build({ ...script.bundleOptions, entryPoints: [path.join(__dirname, 'baselines/hello-express.mjs')], outfile })
+  writeFileSync(path.join(buildDir, 'hello-express.meta.json'), JSON.stringify(result.metafile))
+  return {
+    app: path.join(root, 'dist/lambda.js'),
+    helloExpress: outfile,
+    rawHandler: path.join(__dirname, 'baselines/raw-handler.js'),
+    compare: compare && path.resolve(compare),
+  }
+}
+
+/** The code the API function deploys: its bundle and the SDK it loads on the first database call. */
+export const appFiles = ['dist/lambda.js', 'dist/dynamodb-sdk.js']
+
+/** Sizes of the deployed code (raw and gzipped, as the zip holds it) and the packages that weigh most in it. */
+export function bundleFigures(bundles: Bundles) {
+  const size = (files: string[]) => {
+    const code = files.map((file) => readFileSync(file))
+    return { bytes: code.reduce((sum, c) => sum + c.length, 0), gzipBytes: code.reduce((sum, c) => sum + gzipSync(c).length, 0) }
+  }
+  const byPackage = new Map<string, number>()
+  for (const file of appFiles) {
+    const meta = JSON.parse(readFileSync(path.join(root, file.replace(/\.js$/, '.meta.json')), 'utf8')) as {
+      outputs: Record<string, { entryPoint?: string; inputs: Record<string, { bytesInOutput: number }> }>
+    }
+    const output = Object.values(meta.outputs).find((o) => o.entryPoint)!
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const name = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? '(the app)'
+      byPackage.set(name, (byPackage.get(name) ?? 0) + bytesInOutput)
+    }
+  }
+  const largest = [...byPackage]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 6)
+    .map(([name, bytes]) => ({ name, bytes }))
+  return { app: size(appFiles.map((file) => path.join(root, file))), helloExpress: size([bundles.helloExpress]), largest }
+}
+
+export type BundleFigures = ReturnType<typeof bundleFigures>

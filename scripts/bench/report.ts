@@ -1,0 +1,108 @@
+import type { BundleFigures } from './bundles'
+import { cold, warm, type ColdFigures, type Figure, type HeapFigures, type WarmFigures } from './sections'
+import { pairedRatio, round, type Summary } from './stats'
+
+export interface Results {
+  cold: Record<string, ColdFigures>
+  warm: Record<string, WarmFigures>
+  bundle: BundleFigures
+  heap: HeapFigures
+  calls: Record<string, string>
+}
+
+export interface Row {
+  figure: string
+  variant: string
+  value: string
+  /** Against the hello-world bundle's `GET /health` in the same run. */
+  ratio?: string
+  goal?: string
+}
+
+/** `median [q1–q3]`: the median and, in brackets, the middle half of the samples. */
+const spread = (s: Summary, digits: number) => `${round(s.median, digits)} [${round(s.q1, digits)}–${round(s.q3, digits)}]`
+const ratioText = (s: Summary) => `${s.median.toFixed(2)}x [${s.q1.toFixed(2)}–${s.q3.toFixed(2)}]`
+const ratio = (a: Figure, b: Figure) => ratioText(pairedRatio(a.samples, b.samples))
+
+/** The rows of the table, in the order docs/BENCHMARKS.md explains them. */
+export function table(r: Results): Row[] {
+  const rows: Row[] = []
+  const coldHello = r.cold[cold.hello]
+  const coldGoals: Record<string, string> = { [cold.health]: '≤ 1.25x', [cold.list]: '≤ 1.5x' }
+  for (const [variant, { wallMs, cpuMs, loadMs, firstAnswerMs }] of Object.entries(r.cold)) {
+    const parts = [`wall ${spread(wallMs.summary, 1)}`]
+    if (cpuMs) parts.push(`CPU ${spread(cpuMs.summary, 1)}`)
+    if (loadMs && firstAnswerMs)
+      parts.push(`load ${round(loadMs.summary.median, 1)}, first invoke ${round(firstAnswerMs.summary.median, 1)}`)
+    const row: Row = { figure: 'cold start, ms', variant, value: parts.join('; ') }
+    if (variant !== cold.hello && cpuMs && coldHello.cpuMs && !['raw handler'].includes(variant)) {
+      row.ratio = `wall ${ratio(wallMs, coldHello.wallMs)}; CPU ${ratio(cpuMs, coldHello.cpuMs)}`
+    }
+    row.goal = coldGoals[variant]
+    rows.push(row)
+  }
+
+  const warmHello = r.warm[warm.hello].wallUs
+  const warmGoals: Record<string, string> = { [warm.me]: '≤ 1.5x' }
+  const warmHelloCpu = r.warm[warm.hello].cpuUs
+  for (const [variant, figures] of Object.entries(r.warm)) {
+    rows.push({
+      figure: 'warm, µs per invocation',
+      variant,
+      value: `wall ${spread(figures.wallUs.summary, 1)}; CPU ${spread(figures.cpuUs.summary, 1)}`,
+      ratio: variant === warm.hello ? undefined : `wall ${ratio(figures.wallUs, warmHello)}; CPU ${ratio(figures.cpuUs, warmHelloCpu)}`,
+      goal: warmGoals[variant],
+    })
+  }
+  const list = r.warm[warm.list]
+  rows.push({
+    figure: 'warm, µs per invocation',
+    variant: `${warm.list}: waiting for DynamoDB (${list.requestsPerInvocation} request per invocation)`,
+    value: spread(list.waitUs.summary, 1),
+  })
+  rows.push({
+    figure: 'warm, µs per invocation',
+    variant: `${warm.list}: outside the DynamoDB wait`,
+    value: spread(list.outsideWaitUs.summary, 1),
+    ratio: ratio(list.outsideWaitUs, warmHello),
+    goal: '≤ 4x',
+  })
+
+  const kib = (bytes: number) => `${Math.round(bytes / 1024).toLocaleString('en')} KiB`
+  const { app, helloExpress, largest } = r.bundle
+  rows.push({
+    figure: 'bundle',
+    variant: 'dist/lambda.js + dist/dynamodb-sdk.js, raw / gzip',
+    value: `${kib(app.bytes)} / ${kib(app.gzipBytes)}`,
+    ratio: `${(app.bytes / helloExpress.bytes).toFixed(2)}x`,
+    goal: '< 1,000 KiB',
+  })
+  rows.push({ figure: 'bundle', variant: 'hello-world, raw / gzip', value: `${kib(helloExpress.bytes)} / ${kib(helloExpress.gzipBytes)}` })
+  rows.push({
+    figure: 'bundle',
+    variant: 'largest inputs',
+    value: largest.map((p) => `${p.name} ${kib(p.bytes)}`).join(', '),
+  })
+
+  const mb = (bytes: number) => `${(bytes / 1e6).toFixed(2)} MB`
+  rows.push({
+    figure: 'heap used after GC',
+    variant: 'app, authenticated GET /api/notes: after 100 / after 10,000',
+    value: `${mb(r.heap.after100)} / ${mb(r.heap.after10000)}`,
+    ratio: `${r.heap.ratio.toFixed(3)}x`,
+    goal: '≤ 1.10x',
+  })
+  for (const [route, counted] of Object.entries(r.calls)) rows.push({ figure: 'DynamoDB calls', variant: route, value: counted })
+  return rows
+}
+
+export function toMarkdown(rows: Row[]): string {
+  const escape = (text = '') => text.replace(/\|/g, '\\|')
+  const lines = [
+    '| figure | variant | median [middle half] | ratio to hello-world, round by round: median [middle half] | goal |',
+    '|---|---|---|---|---|',
+  ]
+  for (const row of rows)
+    lines.push(`| ${row.figure} | ${escape(row.variant)} | ${escape(row.value)} | ${escape(row.ratio)} | ${escape(row.goal)} |`)
+  return lines.join('\n')
+}
