@@ -4,8 +4,9 @@ import { requireAuth, type TokenVerifier } from './auth/require-auth'
 import { authRoutes } from './auth/routes'
 import { createUsersRepository } from './auth/users-repository'
 import { createTokenVerifier } from './auth/verifier'
-import { mountExisting, type Mount } from './existing'
-import { mounts } from './existing/mounts'
+import { isForMount, mountExisting, type MountList } from './existing'
+import { mounts as ownMounts } from './existing/mounts'
+import type { BrowserSignIn } from './existing/sign-in'
 import { createAppShell, type ShellDeps } from './http/app-shell'
 import { resource } from './http/routes'
 import { staticSite } from './http/static-site'
@@ -21,8 +22,10 @@ export interface Deps extends ShellDeps {
   verifyToken?: TokenVerifier
   /** The built SPA to serve at `/` (dev server only: on AWS, S3 and CloudFront serve it). */
   publicDir?: string
-  /** Existing Express code behind the token check; by default the list in app/existing/mounts.ts. */
-  mounts?: readonly Mount[]
+  /** Existing Express code at its own URLs; by default the list in app/existing/mounts.ts. */
+  mounts?: MountList
+  /** The browser sign-in that mounted apps' signIn() starts; by default one of access tokens only. */
+  browserSignIn?: BrowserSignIn
 }
 
 /** Builds the whole app from its dependencies. Never listens and never reads the environment. */
@@ -31,8 +34,11 @@ export function createApp(deps: Deps): Express {
   const verifyToken = deps.verifyToken ?? createTokenVerifier(config.jwt, clock)
   const tableName = config.tableName
   const notes = createNotesRepository({ db, tableName, cursorKey: config.cursorKey, clock })
+  const listed = deps.mounts ?? ownMounts
+  const mounts = typeof listed === 'function' ? listed({ db, tableName, config }) : listed
+  const site = deps.publicDir ? staticSite(deps.publicDir) : undefined
 
-  return createAppShell(deps, (app) => {
+  return createAppShell({ ...deps, bodiesLeftAlone: (req) => isForMount(mounts, req.path) }, (app) => {
     resource(app, '/health', { get: (_req, res) => void res.json({ status: 'ok' }) })
     let openapi: object | undefined
     resource(app, '/openapi.json', { get: (_req, res) => void res.json((openapi ??= openApiDocument({ ownAuth: !config.jwt.jwksUri }))) })
@@ -59,9 +65,10 @@ export function createApp(deps: Deps): Express {
       builtOnFirstRequest(() => trashRoutes(notes)),
     )
     app.use('/api', requireAuth(verifyToken), api)
-    app.use(mountExisting(deps.mounts ?? mounts, { verifyToken, logger }))
-
-    if (deps.publicDir) app.use(staticSite(deps.publicDir))
+    // The SPA's files, then mounted apps (one at `/` answers what is left), then the SPA's pages.
+    if (site) app.use(site.files)
+    app.use(mountExisting(mounts, { config, verifyToken, logger, clock, browserSignIn: deps.browserSignIn }))
+    if (site) app.use(site.pages)
   })
 }
 

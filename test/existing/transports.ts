@@ -10,8 +10,13 @@ import { httpApiEvent, lambdaContext, restApiEvent, type HttpRequest } from '../
 export interface Answer {
   status: number
   headers: Record<string, string>
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a parsed JSON body, read by assertions
   body: any
   text: string
+  /** Each Set-Cookie, as `name=value` without attributes: what a browser would send back. */
+  cookies: string[]
+  /** The body's bytes, for binary responses. */
+  bytes: Buffer
 }
 
 /** One way to reach an app: supertest against it on 127.0.0.1 (as `npm run dev` serves it), or its Lambda handler fed one kind of event. */
@@ -31,12 +36,12 @@ export async function viaDevServer(app: Express): Promise<Transport> {
       for (const [name, value] of Object.entries(req.headers ?? {})) test = test.set(name, value as string)
       if (req.body !== undefined) test = test.send(req.body)
       const res = await test.buffer(true).parse((r, done) => {
-        let text = ''
-        r.setEncoding('utf8')
-        r.on('data', (chunk: string) => (text += chunk))
-        r.on('end', () => done(null, text))
+        const chunks: Buffer[] = []
+        r.on('data', (chunk: Buffer) => chunks.push(chunk))
+        r.on('end', () => done(null, Buffer.concat(chunks)))
       })
-      return answer(res.status, res.headers as Record<string, string>, res.body as string)
+      const { 'set-cookie': setCookie, ...headers } = res.headers as Record<string, string | string[]>
+      return answer(res.status, headers as Record<string, string>, res.body as Buffer, (setCookie as string[] | undefined) ?? [])
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   }
@@ -48,18 +53,25 @@ export function viaLambda(app: Express, source: 'HTTP API (v2)' | 'REST API (v1)
     name: `the Lambda handler behind an ${source}`,
     async send(req) {
       const event = source === 'HTTP API (v2)' ? httpApiEvent(req) : restApiEvent(req)
-      const result = (await handler(event as never, lambdaContext())) as HttpResult
+      const result: HttpResult = await handler(event, lambdaContext())
       const headers: Record<string, string> = {}
       for (const [name, value] of Object.entries(result.headers ?? {})) headers[name.toLowerCase()] = value
-      for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) headers[name.toLowerCase()] = values.join(', ')
-      const text = Buffer.from(result.body ?? '', result.isBase64Encoded ? 'base64' : 'utf8').toString()
-      return answer(result.statusCode, headers, text)
+      const setCookie: string[] = [...((result as { cookies?: string[] }).cookies ?? [])]
+      for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) {
+        if (name.toLowerCase() === 'set-cookie') setCookie.push(...values)
+        else headers[name.toLowerCase()] = values.join(', ')
+      }
+      if (headers['set-cookie']) setCookie.push(headers['set-cookie'])
+      delete headers['set-cookie']
+      return answer(result.statusCode, headers, Buffer.from(result.body ?? '', result.isBase64Encoded ? 'base64' : 'utf8'), setCookie)
     },
-    close: async () => undefined,
+    close: () => Promise.resolve(),
   }
 }
 
-function answer(status: number, headers: Record<string, string>, text: string): Answer {
+function answer(status: number, headers: Record<string, string>, bytes: Buffer, setCookie: string[]): Answer {
+  const text = bytes.toString()
   const isJson = /json/.test(headers['content-type'] ?? '')
-  return { status, headers, text, body: isJson && text ? JSON.parse(text) : text }
+  const cookies = setCookie.map((line) => line.split(';', 1)[0])
+  return { status, headers, text, bytes, cookies, body: isJson && text ? JSON.parse(text) : text }
 }
