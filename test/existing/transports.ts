@@ -20,9 +20,12 @@ export interface Answer {
 }
 
 /** One way to reach an app: supertest against it on 127.0.0.1 (as `npm run dev` serves it), or its Lambda handler fed one kind of event. */
+/** A request; `bytes` is a binary body, sent as it is (base64-encoded in a Lambda event, as API Gateway does). */
+export type Sent = HttpRequest & { bytes?: Buffer }
+
 export interface Transport {
   name: string
-  send(req: HttpRequest): Promise<Answer>
+  send(req: Sent): Promise<Answer>
   close(): Promise<void>
 }
 
@@ -34,7 +37,8 @@ export async function viaDevServer(app: Express): Promise<Transport> {
     async send(req) {
       let test = request(server)[req.method.toLowerCase() as 'get'](req.path)
       for (const [name, value] of Object.entries(req.headers ?? {})) test = test.set(name, value as string)
-      if (req.body !== undefined) test = test.send(req.body)
+      if (req.bytes !== undefined) test = test.serialize((bytes: Buffer) => bytes as unknown as string).send(req.bytes)
+      else if (req.body !== undefined) test = test.send(req.body)
       const res = await test.buffer(true).parse((r, done) => {
         const chunks: Buffer[] = []
         r.on('data', (chunk: Buffer) => chunks.push(chunk))
@@ -52,7 +56,7 @@ export function viaLambda(app: Express, source: 'HTTP API (v2)' | 'REST API (v1)
   return {
     name: `the Lambda handler behind an ${source}`,
     async send(req) {
-      const event = source === 'HTTP API (v2)' ? httpApiEvent(req) : restApiEvent(req)
+      const event = withBytes(source === 'HTTP API (v2)' ? httpApiEvent(req) : restApiEvent(req), req.bytes)
       const result: HttpResult = await handler(event, lambdaContext())
       const headers: Record<string, string> = {}
       for (const [name, value] of Object.entries(result.headers ?? {})) headers[name.toLowerCase()] = value
@@ -74,4 +78,20 @@ function answer(status: number, headers: Record<string, string>, bytes: Buffer, 
   const isJson = /json/.test(headers['content-type'] ?? '')
   const cookies = setCookie.map((line) => line.split(';', 1)[0])
   return { status, headers, text, bytes, cookies, body: isJson && text ? JSON.parse(text) : text }
+}
+
+/** The event carrying `bytes` as its body, base64-encoded with its length, as API Gateway delivers a binary body. */
+function withBytes<E extends object>(event: E, bytes: Buffer | undefined): E {
+  if (bytes === undefined) return event
+  const e = event as E & {
+    body?: string
+    isBase64Encoded?: boolean
+    headers: Record<string, string>
+    multiValueHeaders?: Record<string, string[]>
+  }
+  e.body = bytes.toString('base64')
+  e.isBase64Encoded = true
+  e.headers['content-length'] = String(bytes.length)
+  if (e.multiValueHeaders) e.multiValueHeaders['content-length'] = [String(bytes.length)]
+  return e
 }
