@@ -1,4 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express'
+import type { Identity } from '../auth/identity'
 import { bearerToken, type TokenVerifier } from '../auth/require-auth'
 import type { IssuedToken } from '../auth/tokens'
 import { HttpError } from '../errors'
@@ -98,7 +99,7 @@ export function authenticate(options: AuthenticateOptions): RequestHandler {
       else {
         const pageToken = cookie.read(req)
         // An expired or otherwise unusable page cookie is no credential: the browser renews it or signs in.
-        if (pageToken) req.user = await Promise.resolve(verify(pageToken)).catch((): undefined => undefined)
+        if (pageToken) req.user = await verifiedOrNot(verify, pageToken)
         byCookie = req.user !== undefined
       }
     }
@@ -126,6 +127,14 @@ export function authenticate(options: AuthenticateOptions): RequestHandler {
       })
     }
     next()
+  }
+}
+
+async function verifiedOrNot(verify: TokenVerifier, token: string): Promise<Identity | undefined> {
+  try {
+    return await verify(token)
+  } catch {
+    return undefined
   }
 }
 
