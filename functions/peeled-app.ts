@@ -1,5 +1,6 @@
 import type { Express, Router } from 'express'
-import { requireAuth, type TokenVerifier } from '../app/auth/require-auth'
+import { requireAuth } from '../app/auth/require-auth'
+import type { TokenVerifier } from '../app/auth/tokens'
 import { createTokenVerifier } from '../app/auth/verifier'
 import { createAppShell, type ShellDeps } from '../app/http/app-shell'
 

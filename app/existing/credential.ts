@@ -1,6 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express'
 import type { Identity } from '../auth/identity'
-import { bearerToken, type TokenVerifier } from '../auth/require-auth'
+import { bearerToken, type TokenVerifier } from '../auth/tokens'
 import type { IssuedToken } from '../auth/tokens'
 import { HttpError } from '../errors'
 import type { BrowserSignIn, PageCookie } from './sign-in'

@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express'
-import type { TokenVerifier } from '../auth/require-auth'
+import type { TokenVerifier } from '../auth/tokens'
 import type { Config } from '../config'
 import type { Logger } from '../logger'
 import { authenticate, pageCookie, renewPageCookie, renewPath, type MountAuth } from './credential'

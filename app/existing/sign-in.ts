@@ -1,6 +1,8 @@
 import type { Request, Response } from 'express'
 import type { Identity } from '../auth/identity'
-import type { TokenVerifier } from '../auth/require-auth'
+import type { TokenVerifier } from '../auth/tokens'
+import { clearRefreshCookie, refreshCookieOf, setRefreshCookie } from '../auth/refresh-cookie'
+import type { Renewal, SessionsRepository } from '../auth/sessions'
 import { issueToken, type IssuedToken } from '../auth/tokens'
 import type { JwtConfig } from '../config'
 import { HttpError } from '../errors'
@@ -22,6 +24,46 @@ export interface BrowserSignIn {
   /** A new access token from the request's refresh cookie, rotated; undefined when it has none or it is spent, revoked or expired. */
   renew(req: Request, res: Response): Promise<IssuedToken | undefined>
   end(req: Request, res: Response): Promise<void>
+}
+
+/**
+ * The browser sign-in of `/auth/*` (see docs/AUTH.md): a refresh session in the table and its
+ * rotating refresh cookie (Path=/auth), so a page's sign-in lasts as long as the SPA's and is listed
+ * and revoked with it.
+ */
+export function refreshSessions(deps: {
+  sessions: SessionsRepository
+  jwt: JwtConfig
+  production: boolean
+  refreshTtlSeconds: number
+  clock: () => Date
+}): BrowserSignIn {
+  const { sessions, jwt, production, clock } = deps
+  const issued = (res: Response, { sid, user, refreshToken }: Renewal) => {
+    setRefreshCookie(res, refreshToken, { production, maxAgeSeconds: deps.refreshTtlSeconds })
+    return issueToken(jwt, user, clock(), sid)
+  }
+  return {
+    async start(req, res, user) {
+      return issued(res, await sessions.start({ id: user.id, email: user.email ?? '' }, req.get('user-agent')))
+    },
+    async renew(req, res) {
+      const refreshToken = refreshCookieOf(req)
+      if (refreshToken === undefined) return undefined
+      try {
+        return issued(res, await sessions.rotate(refreshToken, req.get('user-agent')))
+      } catch (err) {
+        if (!(err instanceof HttpError) || err.status !== 401) throw err
+        clearRefreshCookie(res, { production })
+        return undefined
+      }
+    },
+    async end(req, res) {
+      const refreshToken = refreshCookieOf(req)
+      if (refreshToken !== undefined) await sessions.end(refreshToken)
+      clearRefreshCookie(res, { production })
+    },
+  }
 }
 
 /** A sign-in that is only its access token: no refresh session, so it lasts `JWT_TTL_SECONDS` and cannot be renewed. */

@@ -4,7 +4,7 @@ import path from 'node:path'
 import express from 'express'
 import request from 'supertest'
 import { mount, signIn, signOut } from '../../app/existing'
-import { createTestApp, type TestApp } from '../helpers/app'
+import { createTestApp, registerUser, type TestApp } from '../helpers/app'
 import { bearer, signExpiredToken, signToken } from '../helpers/tokens'
 
 /**
@@ -135,6 +135,25 @@ describe('the page cookie', () => {
       /Expires=Thu, 01 Jan 1970/,
     )
     expect(after.body).toEqual({ user: null })
+  })
+
+  it('is renewed from the refresh cookie of a sign-in through /auth (the SPA’s), rotating it, and the page answers', async () => {
+    const browser = request.agent(t.app)
+    const { email } = await registerUser(t.app)
+    const login = await browser.post('/auth/login').send({ email, password: 'correct horse battery' })
+    expect(login.status).toBe(200)
+
+    const page = await browser.get('/required/whoami').set(navigate)
+    const renew = await browser.get(page.headers.location).set(navigate)
+    const back = await browser.get(renew.headers.location).set(navigate)
+
+    expect(page.headers.location).toBe('/auth/page?return=%2Frequired%2Fwhoami')
+    const cookies = renew.headers['set-cookie'] as unknown as string[]
+    expect(cookies.find((c) => c.startsWith('notes_refresh='))).toMatch(/Path=\/auth; .*HttpOnly; SameSite=Strict/)
+    expect(cookies.find((c) => c.startsWith('page-token='))).toMatch(/Path=\/; .*HttpOnly; SameSite=Lax/)
+    expect(renew.headers.location).toBe('/required/whoami')
+    expect(back.status).toBe(200)
+    expect(back.body.user).toMatch(/\S/)
   })
 
   it('refuses a cookie-only POST from another site (403), and lets the same site’s through', async () => {
