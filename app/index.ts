@@ -80,7 +80,7 @@ export function createApp(deps: Deps): Express {
     app.use('/api', requireAuth(verifyToken), api)
     // The SPA's files, then mounted apps (one at `/` answers what is left), then the SPA's pages.
     if (site) app.use(site.files)
-    app.use(mountExisting(mounts, { config, verifyToken, logger, clock, browserSignIn }))
+    app.use(mountExisting(mounts, { config, db, tableName, verifyToken, logger, clock, browserSignIn }))
     if (site) app.use(site.pages)
   })
 }

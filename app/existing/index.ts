@@ -10,5 +10,6 @@ export {
   type MountList,
   type MountOptions,
 } from './mount'
+export { verifyLogin, type SignedInAccount } from './imported-users'
 export { defaultSession, type SessionFromIdentity, type SessionOptions, type SessionRequest } from './session'
 export { signIn, signOut, type BrowserSignIn, type SignInUser } from './sign-in'

@@ -5,6 +5,7 @@ import type { Config } from '../config'
 import type { Logger } from '../logger'
 import { authenticate, pageCookie, renewPageCookie, renewPath, type MountAuth } from './credential'
 import { adaptExpress4, isExpress4 } from './express4'
+import { createImportedUsers, provideImportedUsers } from './imported-users'
 import { cookieSession, sessionKey, type SessionOptions } from './session'
 import { accessTokenOnly, provideSignIn, type BrowserSignIn } from './sign-in'
 
@@ -78,6 +79,8 @@ export function isForMount(mounts: readonly Mount[], path: string): boolean {
 
 export interface MountingDeps {
   config: Config
+  db: DynamoDBDocumentClient
+  tableName: string
   verifyToken: TokenVerifier
   logger: Logger
   /** The browser sign-in that signIn() starts and the page cookie renews from; by default a sign-in of one access token. */
@@ -99,12 +102,14 @@ export function mountExisting(mounts: readonly Mount[], deps: MountingDeps): Rou
   const cookie = pageCookie(config.production)
   if (browser) router.get(renewPath, renewPageCookie(browser, cookie))
   const key = config.jwt.secret && sessionKey(config.jwt.secret)
+  const importedUsers = createImportedUsers(deps)
 
   for (const { path, code, options } of mounts) {
     const handlers: RequestHandler[] = []
     if (path === '/') handlers.push((req, _res, next) => (ownPaths.test(req.path) ? next('router') : next()))
     handlers.push(function signInHelpers(req, _res, next) {
       if (browser) provideSignIn(req, { browser, verify: deps.verifyToken, pageCookie: cookie })
+      provideImportedUsers(req, importedUsers)
       next()
     })
     handlers.push(authenticate({ ...options, verify: deps.verifyToken, cookie, canRenew: browser !== undefined }))
