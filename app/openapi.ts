@@ -1,5 +1,6 @@
 import * as z from 'zod'
-import { authResult, loginBody, registerBody, user } from './auth/schema'
+import { refreshCookieName } from './auth/refresh-cookie'
+import { authResult, loginBody, passwordChangeBody, registerBody, sessionList, user } from './auth/schema'
 import { note, noteCreate, noteExport, notePage, notePatch } from './notes/schema'
 
 const problem = z
@@ -15,7 +16,21 @@ const problem = z
 
 const health = z.object({ status: z.literal('ok') }).meta({ id: 'Health' })
 
-const schemas = [health, problem, registerBody, loginBody, authResult, user, note, noteCreate, notePatch, notePage, noteExport]
+const schemas = [
+  health,
+  problem,
+  registerBody,
+  loginBody,
+  authResult,
+  user,
+  passwordChangeBody,
+  sessionList,
+  note,
+  noteCreate,
+  notePatch,
+  notePage,
+  noteExport,
+]
 
 const ref = (schema: z.ZodType) => ({ $ref: `#/components/schemas/${(schema.meta() as { id: string }).id}` })
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema: ref(schema) } } })
@@ -25,6 +40,11 @@ const problems = (...statuses: number[]) =>
   )
 
 const secured = { security: [{ bearer: [] }] }
+const withRefreshCookie = { security: [{ refreshCookie: [] }] }
+const setsRefreshCookie = {
+  'Set-Cookie': { description: `${refreshCookieName}: the refresh cookie (HttpOnly, Path=/auth)`, schema: { type: 'string' } },
+}
+const sessionId = { name: 'id', in: 'path', required: true, schema: { type: 'string' } }
 const noteId = { name: 'id', in: 'path', required: true, schema: { type: 'string' } }
 const ifMatch = {
   name: 'If-Match',
@@ -125,14 +145,59 @@ export function openApiDocument(options: { ownAuth: boolean }): object {
       post: {
         summary: 'Register',
         requestBody: { required: true, ...json(registerBody) },
-        responses: { 201: { description: 'Registered', ...json(authResult) }, ...problems(400, 409, 413, 415) },
+        responses: { 201: { description: 'Registered', headers: setsRefreshCookie, ...json(authResult) }, ...problems(400, 409, 413, 415) },
       },
     }
     paths['/auth/login'] = {
       post: {
         summary: 'Sign in',
         requestBody: { required: true, ...json(loginBody) },
-        responses: { 200: { description: 'Signed in', ...json(authResult) }, ...problems(400, 401, 413, 415) },
+        responses: {
+          200: { description: 'Signed in', headers: setsRefreshCookie, ...json(authResult) },
+          ...problems(400, 401, 413, 415, 429),
+        },
+      },
+    }
+    paths['/auth/refresh'] = {
+      post: {
+        summary: 'Renew the access token with the refresh cookie (which is spent and replaced)',
+        ...withRefreshCookie,
+        responses: { 200: { description: 'Renewed', headers: setsRefreshCookie, ...json(authResult) }, ...problems(401, 403) },
+      },
+    }
+    paths['/auth/logout'] = {
+      post: {
+        summary: 'End the sign-in of the refresh cookie and clear it',
+        ...withRefreshCookie,
+        responses: { 204: { description: 'Signed out', headers: setsRefreshCookie }, ...problems(403) },
+      },
+    }
+    paths['/auth/sessions'] = {
+      get: {
+        summary: 'List the caller’s live sign-ins',
+        ...secured,
+        responses: { 200: { description: 'Sign-ins', ...json(sessionList) }, ...problems(401) },
+      },
+      delete: {
+        summary: 'Sign out every other sign-in',
+        ...secured,
+        responses: { 204: { description: 'Revoked' }, ...problems(401) },
+      },
+    }
+    paths['/auth/sessions/{id}'] = {
+      delete: {
+        summary: 'Sign out one sign-in',
+        ...secured,
+        parameters: [sessionId],
+        responses: { 204: { description: 'Revoked' }, ...problems(401, 404) },
+      },
+    }
+    paths['/auth/password'] = {
+      post: {
+        summary: 'Change the password; signs out every other sign-in',
+        ...secured,
+        requestBody: { required: true, ...json(passwordChangeBody) },
+        responses: { 204: { description: 'Changed' }, ...problems(400, 401, 409, 413, 415) },
       },
     }
   }
@@ -141,6 +206,12 @@ export function openApiDocument(options: { ownAuth: boolean }): object {
     openapi: '3.1.0',
     info: { title: 'Notes API', version: '1.0.0' },
     paths,
-    components: { schemas: componentSchemas, securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    components: {
+      schemas: componentSchemas,
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        refreshCookie: { type: 'apiKey', in: 'cookie', name: refreshCookieName },
+      },
+    },
   }
 }

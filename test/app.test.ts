@@ -66,7 +66,12 @@ describe('GET /openapi.json', () => {
         '/api/notes/{id}/restore',
         '/api/trash',
         '/auth/login',
+        '/auth/logout',
+        '/auth/password',
+        '/auth/refresh',
         '/auth/register',
+        '/auth/sessions',
+        '/auth/sessions/{id}',
         '/health',
       ].sort(),
     )
@@ -75,7 +80,7 @@ describe('GET /openapi.json', () => {
     expect(create.properties.title).toEqual(expect.objectContaining({ type: 'string', minLength: 1, maxLength: 200 }))
     expect(create.properties.tags).toEqual(expect.objectContaining({ maxItems: 20 }))
     expect(res.body.components.schemas.RegisterRequest.properties.password).toEqual(
-      expect.objectContaining({ minLength: 8, maxLength: 256 }),
+      expect.objectContaining({ minLength: 12, maxLength: 128 }),
     )
     expect(res.body.paths['/api/notes/{id}'].patch.responses['412']).toBeDefined()
   })

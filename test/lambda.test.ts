@@ -206,11 +206,14 @@ function comparable(res: HttpResponse, s: Session) {
       .replace(noteIdPattern, '<otherId>')
       .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g, '<time>')
       .replace(/"nextCursor":"[^"]+"/, '"nextCursor":"<cursor>"')
+      .replace(/notes_refresh=[^;]+(.*Expires=)[^;]+/, 'notes_refresh=<refreshToken>$1<time>') // random per sign-in
   }
   const headers: Record<string, string | string[]> = {}
   for (const [name, value] of Object.entries(res.headers)) {
     if (unequalHeaders.has(name)) continue
-    headers[name] = Array.isArray(value) ? value.map(swap) : swap(value).replace(/,\s*/g, ',')
+    // One Set-Cookie is a string where the source has single-value headers (ALB), a list elsewhere.
+    if (name === 'set-cookie') headers[name] = [value].flat().map(swap)
+    else headers[name] = Array.isArray(value) ? value.map(swap) : swap(value).replace(/,\s*/g, ',')
   }
   let body: unknown = swap(res.body)
   if (/json/.test(String(res.headers['content-type']))) {

@@ -238,11 +238,9 @@ describe('serverless package, offline', () => {
     expect(config.DefaultRootObject).toBe('index.html')
     expect(config.DefaultCacheBehavior).toMatchObject({
       ViewerProtocolPolicy: 'redirect-to-https',
-      ResponseHeadersPolicyId: '67f7725c-6f97-4210-82d7-5512b31e9d03',
+      ResponseHeadersPolicyId: { Ref: 'SiteResponseHeadersPolicy' },
+      FunctionAssociations: [{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': ['SpaRoutes', 'FunctionARN'] } }],
     })
-    expect(config.CustomErrorResponses).toEqual(
-      expect.arrayContaining([expect.objectContaining({ ErrorCode: 403, ResponseCode: 200, ResponsePagePath: '/index.html' })]),
-    )
     expect(policy[0]).toMatchObject({ Effect: 'Allow', Principal: { Service: 'cloudfront.amazonaws.com' }, Action: 's3:GetObject' })
     expect(policy[0].Condition.StringEquals['AWS:SourceArn']).toBeDefined()
   })
@@ -407,5 +405,88 @@ describe('serverless package, offline', () => {
       expect(fn.Timeout).toBeLessThan(30)
       expect(off.artifacts.exportNotes).toEqual(['dist/export-notes.js'])
     })
+  })
+})
+
+describe('one origin for the SPA and the API (CloudFront)', () => {
+  const distribution = () => one(off, 'AWS::CloudFront::Distribution')[1].Properties.DistributionConfig
+  const cachingDisabled = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad'
+  const allViewerExceptHostHeader = 'b689b0a8-53d0-40ab-baf2-68738e2966ac'
+
+  it('forwards /api/*, /auth/*, /health and /openapi.json to the HTTP API, uncached, every method, all but Host', () => {
+    const config = distribution()
+    const api = config.Origins.find((o: { Id: string }) => o.Id === 'api')
+
+    expect(api).toMatchObject({
+      DomainName: { 'Fn::Sub': '${HttpApi}.execute-api.${AWS::Region}.amazonaws.com' },
+      CustomOriginConfig: { OriginProtocolPolicy: 'https-only' },
+    })
+    expect(off.template.Resources.HttpApi.Type).toBe('AWS::ApiGatewayV2::Api')
+    expect(config.CacheBehaviors.map((b: { PathPattern: string }) => b.PathPattern)).toEqual([
+      '/api/*',
+      '/auth/*',
+      '/health',
+      '/openapi.json',
+    ])
+    for (const behavior of config.CacheBehaviors) {
+      expect(behavior).toMatchObject({
+        TargetOriginId: 'api',
+        ViewerProtocolPolicy: 'https-only',
+        CachePolicyId: cachingDisabled,
+        OriginRequestPolicyId: allViewerExceptHostHeader,
+      })
+      expect([...behavior.AllowedMethods].sort()).toEqual(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'])
+      expect(behavior.ResponseHeadersPolicyId).toBeUndefined() // the API's own helmet headers pass through
+    }
+  })
+
+  it('serves everything else from the bucket, client-side routes as index.html, and never rewrites API errors', async () => {
+    const config = distribution()
+    const { runInNewContext } = await import('node:vm')
+    const handler = runInNewContext(`${off.template.Resources.SpaRoutes.Properties.FunctionCode}; handler`) as (event: object) => {
+      uri: string
+    }
+    // The function returns the request CloudFront then sends to S3.
+    const rewrite = (uri: string) => handler({ request: { uri } }).uri
+
+    expect(config.DefaultCacheBehavior.TargetOriginId).toBe('site')
+    expect(config.CustomErrorResponses).toBeUndefined()
+    expect(off.template.Resources.SpaRoutes.Properties.FunctionConfig.Runtime).toBe('cloudfront-js-2.0')
+    expect(['/', '/notes/123', '/trash', '/assets/index-abc.js', '/favicon.ico'].map(rewrite)).toEqual([
+      '/index.html',
+      '/index.html',
+      '/index.html',
+      '/assets/index-abc.js',
+      '/favicon.ico',
+    ])
+  })
+
+  it('gives the SPA a Content-Security-Policy that allows only its own origin, plus HSTS and friends', () => {
+    const policy = off.template.Resources.SiteResponseHeadersPolicy
+    const headers = policy.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig
+    const csp = Object.fromEntries(
+      (headers.ContentSecurityPolicy.ContentSecurityPolicy as string).split(';').map((d) => {
+        const [name, ...values] = d.trim().split(/\s+/)
+        return [name, values.join(' ')]
+      }),
+    )
+
+    expect(policy.Type).toBe('AWS::CloudFront::ResponseHeadersPolicy')
+    expect(csp).toEqual({
+      'default-src': "'self'",
+      'connect-src': "'self'",
+      'script-src': "'self'",
+      'style-src': "'self'",
+      'img-src': "'self' data:",
+      'frame-ancestors': "'none'",
+      'object-src': "'none'",
+      'base-uri': "'self'",
+      'form-action': "'self'",
+    })
+    expect(headers.ContentSecurityPolicy.Override).toBe(true)
+    expect(headers.StrictTransportSecurity).toMatchObject({ AccessControlMaxAgeSec: 63072000, IncludeSubdomains: true, Override: true })
+    expect(headers.ContentTypeOptions).toEqual({ Override: true })
+    expect(headers.FrameOptions).toEqual({ FrameOption: 'DENY', Override: true })
+    expect(headers.ReferrerPolicy).toMatchObject({ ReferrerPolicy: 'strict-origin-when-cross-origin' })
   })
 })
