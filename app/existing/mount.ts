@@ -6,7 +6,8 @@ import type { Logger } from '../logger'
 import { authenticate, pageCookie, renewPageCookie, renewPath, type MountAuth } from './credential'
 import { adaptExpress4, isExpress4 } from './express4'
 import { createImportedUsers, provideImportedUsers } from './imported-users'
-import { cookieSession, sessionKey, type SessionOptions } from './session'
+import { cookieSession, sealedCookies, sessionKey, type SessionOptions } from './session'
+import { tableSessions } from './session-table'
 import { accessTokenOnly, provideSignIn, type BrowserSignIn } from './sign-in'
 
 /** An Express app (4 or 5) as another app sees it: a request handler with `handle` and `set`. */
@@ -26,7 +27,7 @@ export interface MountOptions {
   scopes?: string[]
   /** Where a browser is sent to sign in, with `?redirect=<where to come back>`; default the SPA's `/sign-in`. */
   signInPage?: string
-  /** `req.session` kept in an encrypted cookie (the default), or `false` to leave `req.session` unset. */
+  /** `req.session` kept in an encrypted cookie (the default) or the table (`{ store: 'table' }`), or `false` to leave `req.session` unset. */
   session?: SessionOptions | false
 }
 
@@ -115,7 +116,8 @@ export function mountExisting(mounts: readonly Mount[], deps: MountingDeps): Rou
     handlers.push(authenticate({ ...options, verify: deps.verifyToken, cookie, canRenew: browser !== undefined }))
     if (options.session) {
       if (!key) throw new Error(`mount("${path}"): req.session is sealed with a key from JWT_SECRET; set it, or mount with session: false`)
-      handlers.push(cookieSession({ key, logger, path, production: config.production }, options.session))
+      const store = options.session.store === 'table' ? tableSessions({ ...deps, key }) : sealedCookies(key)
+      handlers.push(cookieSession({ store, logger, path, production: config.production }, options.session))
     }
     handlers.push(asMiddleware(code))
     // A router of its own per mount, so that next('router') above skips just this mount.

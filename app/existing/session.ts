@@ -25,6 +25,17 @@ export interface SessionOptions {
   fromIdentity?: SessionFromIdentity
   /** Seconds a session lasts after it last changed; default one day. */
   maxAge?: number
+  /** Where it is kept: `cookie` (the default: sealed in the cookie itself, up to 4 KB) or `table` (DynamoDB, TTL on `expiresAt`; the cookie holds a signed id). */
+  store?: 'cookie' | 'table'
+}
+
+/** Where sessions are kept: a cookie's value opens to a session, a session seals to a cookie's value. */
+export interface SessionStore {
+  /** The session; undefined when the value was altered, sealed with another key, or expired. */
+  open(value: string): Promise<Sealed | undefined>
+  seal(session: Sealed, maxAgeSeconds: number): Promise<string>
+  /** Forgets the session of a value (destroy, regenerate). */
+  discard(value: string): Promise<void>
 }
 
 /** Browsers keep cookies of up to 4096 bytes, name and attributes included. */
@@ -54,7 +65,7 @@ export type SessionData = Record<string, unknown> & {
   resetMaxAge(): SessionData
 }
 
-interface Sealed {
+export interface Sealed {
   id: string
   /** The user the session belongs to; null while anonymous. */
   uid: string | null
@@ -76,10 +87,10 @@ export function sessionKey(secret: KeyObject): Uint8Array {
  * `req.logout` as signIn and signOut.
  */
 export function cookieSession(
-  deps: { key: Uint8Array; logger: Logger; path: string; production: boolean },
+  deps: { store: SessionStore; logger: Logger; path: string; production: boolean },
   options: SessionOptions = {},
 ): RequestHandler {
-  const { key, logger, path, production } = deps
+  const { store, logger, path, production } = deps
   const fromIdentity = options.fromIdentity ?? defaultSession
   const maxAge = options.maxAge ?? 86_400
   const name = production ? (path === '/' ? '__Host-session' : '__Secure-session') : 'session'
@@ -88,7 +99,7 @@ export function cookieSession(
   return async function cookieSession(req, res, next) {
     const legacy = req as SessionRequest
     const presented = cookiesOf(req)[name]
-    const opened = presented ? await open(presented, key) : undefined
+    const opened = presented ? await store.open(presented) : undefined
     const loaded = opened && (opened.uid === null || opened.uid === req.user?.id) ? opened : undefined
     let reserved: string[] = []
 
@@ -135,7 +146,11 @@ export function cookieSession(
     /** The Set-Cookie value, null to clear it, undefined to leave the browser's cookie as it is. */
     async function seal(): Promise<string | null | undefined> {
       const session = (legacy as Partial<SessionRequest>).session
-      if (!session) return presented ? null : undefined
+      if (!session) {
+        if (!presented) return undefined
+        await store.discard(presented)
+        return null
+      }
       const data = JSON.parse(JSON.stringify(session)) as Record<string, unknown>
       const identityFields = req.user ? fromIdentity(req.user) : {}
       const ignored = reserved.filter((field) => JSON.stringify(data[field]) !== JSON.stringify(identityFields[field]))
@@ -155,11 +170,9 @@ export function cookieSession(
       const rebound = loaded !== undefined && loaded.uid !== (req.user?.id ?? null)
       if (!changed && !touched && !rebound) return undefined
       if (Object.keys(data).length === 0 && !presented) return undefined
-      const sealed = await new EncryptJWT({ id: session.id, uid: req.user?.id ?? null, data } satisfies Sealed)
-        .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
-        .setIssuedAt()
-        .setExpirationTime(`${maxAge}s`)
-        .encrypt(key)
+      // regenerate(): the old session goes, as express-session destroys it in its store.
+      if (presented && opened && session.id !== opened.id) await store.discard(presented)
+      const sealed = await store.seal({ id: session.id, uid: req.user?.id ?? null, data }, maxAge)
       const cookie = `${name}=${sealed}; Max-Age=${maxAge}; Path=${path}; HttpOnly; SameSite=Lax${production ? '; Secure' : ''}`
       if (cookie.length > maxCookieBytes) {
         logger.error('session not saved: it outgrew its cookie; keep large data in the table and only its key in the session', {
@@ -199,16 +212,32 @@ function fresh(): Sealed {
   return { id: randomUUID(), uid: null, data: {} }
 }
 
-/** The session a cookie holds; undefined when it was altered, sealed with another key, or expired. */
-async function open(value: string, key: Uint8Array): Promise<Sealed | undefined> {
-  try {
-    const { payload } = await jwtDecrypt(value, key, { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] })
-    const { id, uid, data } = payload as Partial<Sealed>
-    if (typeof id !== 'string' || (uid !== null && typeof uid !== 'string') || !data || typeof data !== 'object') return undefined
-    return { id, uid, data }
-  } catch {
-    return undefined
+/** Sessions sealed in the cookie itself: a JWE (`dir` + `A256GCM`) that expires with the session. */
+export function sealedCookies(key: Uint8Array): SessionStore {
+  return {
+    async open(value) {
+      try {
+        const { payload } = await jwtDecrypt(value, key, { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] })
+        return asSealed(payload)
+      } catch {
+        return undefined
+      }
+    },
+    seal: (session, maxAgeSeconds) =>
+      new EncryptJWT({ ...session })
+        .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
+        .setIssuedAt()
+        .setExpirationTime(`${maxAgeSeconds}s`)
+        .encrypt(key),
+    discard: () => Promise.resolve(),
   }
+}
+
+/** A session read back from storage, checked field by field. */
+export function asSealed(value: unknown): Sealed | undefined {
+  const { id, uid, data } = (value ?? {}) as Partial<Sealed>
+  if (typeof id !== 'string' || (uid !== null && typeof uid !== 'string') || !data || typeof data !== 'object') return undefined
+  return { id, uid, data }
 }
 
 /** connect-flash's `req.flash`, on this session: `flash(type, msg)` adds, `flash(type)` takes and clears, `flash()` takes all. */

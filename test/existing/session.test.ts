@@ -53,7 +53,14 @@ function legacyApp() {
 
 let t: TestApp
 beforeAll(async () => {
-  t = await createTestApp({ deps: { mounts: [mount('/s', legacyApp(), { auth: 'optional' })] } })
+  t = await createTestApp({
+    deps: {
+      mounts: [
+        mount('/s', legacyApp(), { auth: 'optional' }),
+        mount('/table', legacyApp(), { auth: 'optional', session: { store: 'table' } }),
+      ],
+    },
+  })
 })
 afterAll(() => t.close())
 
@@ -199,5 +206,32 @@ describe('who the user is, with a session', () => {
     expect(logout.body.user).toBeNull()
     expect(signedOut.body.user).toBeNull()
     expect(signedOut.body.session).toEqual({})
+  })
+})
+
+describe('req.session kept in the table (session: { store: "table" })', () => {
+  const tableCookie = (res: request.Response) =>
+    ((res.headers['set-cookie'] as unknown as string[] | undefined) ?? []).find((c) => c.startsWith('session='))
+
+  it('keeps sessions larger than a cookie, with only a signed id in the cookie', async () => {
+    const browser = request.agent(t.app)
+    const write = await browser.post('/table/set').send({ notes: 'x'.repeat(20_000) })
+    const read = await browser.get('/table/show')
+
+    expect(tableCookie(write)).toMatch(/^session=[\w-]+\.[\w-]+; Max-Age=86400; Path=\/table; HttpOnly; SameSite=Lax$/)
+    expect(read.body.session.notes).toHaveLength(20_000)
+  })
+
+  it('refuses a forged id, and forgets a destroyed session', async () => {
+    const browser = request.agent(t.app)
+    const write = await browser.post('/table/set').send({ cart: ['book'] })
+    const [id] = tableCookie(write)!.split(';')[0].slice('session='.length).split('.')
+    const forged = await request(t.app).get('/table/show').set('Cookie', `session=${id}.AAAA`)
+    const stolenThenDestroyed = tableCookie(write)!.split(';')[0]
+    await browser.post('/table/destroy')
+    const replayed = await request(t.app).get('/table/show').set('Cookie', stolenThenDestroyed)
+
+    expect(forged.body.session).toEqual({})
+    expect(replayed.body.session).toEqual({})
   })
 })
