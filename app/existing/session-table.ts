@@ -32,7 +32,7 @@ export function tableSessions(deps: { db: DynamoDBDocumentClient; tableName: str
         .send(new GetCommand({ TableName: tableName, Key: itemKey(id), ConsistentRead: true }))
         .catch(rethrowUnavailable)
       if (!Item || typeof Item.expiresAt !== 'number' || Item.expiresAt <= now()) return undefined
-      return asSealed({ id, uid: Item.uid ?? null, data: Item.data })
+      return asSealed({ id, uid: (Item.uid as unknown) ?? null, data: Item.data as unknown })
     },
     async seal(session, maxAgeSeconds) {
       const { PutCommand } = documentCommands()
