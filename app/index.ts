@@ -4,12 +4,13 @@ import { createLoginThrottle } from './auth/login-throttle'
 import { meRoutes } from './auth/me'
 import { requireAuth } from './auth/require-auth'
 import { authRoutes, type AuthRoutesDeps } from './auth/routes'
-import { createSessionsRepository } from './auth/sessions'
+import { createSessionsRepository, type SessionsRepository } from './auth/sessions'
 import type { TokenVerifier } from './auth/tokens'
 import { createUsersRepository } from './auth/users-repository'
 import { createTokenVerifier } from './auth/verifier'
-import { mountExisting, type Mount } from './existing'
-import { mounts } from './existing/mounts'
+import { isForMount, mountExisting, type MountList } from './existing'
+import { mounts as ownMounts } from './existing/mounts'
+import { refreshSessions, type BrowserSignIn } from './existing/sign-in'
 import { back, expressApp, front, type ShellDeps } from './http/app-shell'
 import { serviceRoutes } from './http/service-routes'
 import { staticSite } from './http/static-site'
@@ -30,8 +31,8 @@ export interface Deps extends ShellDeps {
   clientAddressOf?: (req: Request) => string | undefined
   /** The built SPA to serve at `/` (dev server only: on AWS, S3 and CloudFront serve it). */
   publicDir?: string
-  /** Existing Express code behind the token check; by default the list in app/existing/mounts.ts. */
-  mounts?: readonly Mount[]
+  /** Existing Express code at its own URLs; by default the list in app/existing/mounts.ts. */
+  mounts?: MountList
 }
 
 /**
@@ -43,34 +44,51 @@ export function createApp(deps: Deps): Express {
   const { config, db, clock, logger } = deps
   const ownAuth = !config.jwt.jwksUri
   const verifyToken = deps.verifyToken ?? createTokenVerifier(config.jwt, clock)
-  const notes = createNotesRepository({ db, tableName: config.tableName, cursorKey: config.cursorKey, clock })
+  const { tableName } = config
+  const notes = createNotesRepository({ db, tableName, cursorKey: config.cursorKey, clock })
+  const listed = deps.mounts ?? ownMounts
+  const mounts = typeof listed === 'function' ? listed({ db, tableName, config }) : listed
+  const sessions = ownAuth
+    ? createSessionsRepository({ db, tableName, clock, refreshTtlSeconds: config.signIn.refreshTtlSeconds })
+    : undefined
+  const browserSignIn: BrowserSignIn | undefined = sessions && signInFor(deps, sessions)
+  const site = deps.publicDir ? staticSite(deps.publicDir) : undefined
 
   const app = expressApp()
-  app.use(front(deps)) // request id, path prefix, access log, helmet, CORS, JSON bodies
+  // Request id, path prefix, access log, helmet, CORS, then JSON bodies (mounted code gets its bodies unread).
+  app.use(front({ ...deps, bodiesLeftAlone: (req) => isForMount(mounts, req.path) }))
   app.use(serviceRoutes(() => openApiDocument({ ownAuth }))) // /health, /openapi.json
-  if (ownAuth) app.use('/auth', authRoutes(authDeps(deps, verifyToken)))
+  if (sessions) app.use('/auth', authRoutes(authDeps(deps, verifyToken, sessions)))
   app.use('/api', requireAuth(verifyToken)) // a bearer token for everything below /api
   app.use('/api/me', meRoutes())
   app.use('/api/notes/export', exportRoutes(notes)) // before /api/notes/:id takes "export" for an id
   app.use('/api/notes', notesRoutes(notes))
   app.use('/api/trash', trashRoutes(notes))
-  app.use(mountExisting(deps.mounts ?? mounts, { verifyToken, logger }))
-  if (deps.publicDir) app.use(staticSite(deps.publicDir))
+  // The SPA's files, then mounted apps (one at `/` answers what is left), then the SPA's pages.
+  if (site) app.use(site.files)
+  app.use(mountExisting(mounts, { config, db, tableName, verifyToken, logger, clock, browserSignIn }))
+  if (site) app.use(site.pages)
   app.use(back(deps)) // 404, problem+json for every error
   return app
 }
 
 /** What the sign-in routes of /auth are built from. */
-function authDeps(deps: Deps, verifyToken: TokenVerifier): AuthRoutesDeps {
+function authDeps(deps: Deps, verifyToken: TokenVerifier, sessions: SessionsRepository): AuthRoutesDeps {
   const { config, db, clock } = deps
   const { tableName, signIn } = config
   return {
     config,
     users: createUsersRepository({ db, tableName }),
-    sessions: createSessionsRepository({ db, tableName, clock, refreshTtlSeconds: signIn.refreshTtlSeconds }),
+    sessions,
     throttle: createLoginThrottle({ db, tableName, clock, perEmail: signIn.loginLimitPerEmail, perAddress: signIn.loginLimitPerAddress }),
     verifyToken,
     clock,
     clientAddressOf: deps.clientAddressOf ?? ((req: Request) => req.socket.remoteAddress),
   }
+}
+
+/** The browser sign-in that mounted apps' own login forms start (signIn in app/existing), on the same sign-ins as /auth. */
+function signInFor(deps: Deps, sessions: SessionsRepository): BrowserSignIn {
+  const { production, jwt, signIn } = deps.config
+  return refreshSessions({ sessions, jwt, production, refreshTtlSeconds: signIn.refreshTtlSeconds, clock: deps.clock })
 }

@@ -18,6 +18,8 @@ export interface ShellDeps {
   logger: Logger
   /** The platform's id for a request (the Lambda request id); else a fresh one is made. */
   requestIdOf?: (req: Request) => string | undefined
+  /** Requests whose bodies are left unread for mounted code (see app/existing); all others are JSON or 415. */
+  bodiesLeftAlone?: (req: Request) => boolean
 }
 
 /** An Express app with the shared settings: ETags are note versions that the routes set; query strings stay flat. */
@@ -39,7 +41,7 @@ export function front(deps: ShellDeps): RequestHandler[] {
     accessLog(logger),
     helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests } } }),
     cors(config.corsOrigins),
-    ...jsonBody(),
+    ...jsonBody(deps.bodiesLeftAlone),
   ]
 }
 

@@ -1,10 +1,10 @@
 /**
  * A team's existing Express 4 app, after phase one: mounted under the notes app with
  * `mount('/api/profile', profileApp)` (app/existing/mounts.ts). Compare before.js: express-session,
- * the login route and the HTML error page are gone; the routes are unchanged, and what they read from
- * `req.session` is now answered from the verified token. The one write left, PUT /preferences, no
- * longer survives the request and logs a warning naming its route: docs/MIGRATING.md step 3 moves it
- * to DynamoDB.
+ * the login route and the HTML error page are gone; the routes are unchanged. What they read from
+ * `req.session.user` is answered from the verified token, and what they write (the theme) is kept
+ * in the mount's encrypted session cookie: a browser keeps it, an API client that drops cookies
+ * does not, and docs/MIGRATING.md step 6 moves it to the table.
  */
 const express = require('express4') // `require('express')` in the team's own repository, where express is 4.x
 

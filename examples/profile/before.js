@@ -2,7 +2,7 @@
  * The same app before phase one, as it ran on its own server: kept for the diff in
  * docs/MIGRATING.md, not run by the tests (express-session is not a dependency of this repository).
  */
-const crypto = require('node:crypto')
+const { scryptSync, timingSafeEqual } = require('node:crypto')
 const express = require('express4') // `require('express')` in the team's own repository, where express is 4.x
 const session = require('express-session')
 
@@ -14,8 +14,8 @@ const accounts = new Map() // email -> { id, salt, hash }, filled by a sign-up r
 
 app.post('/login', (req, res) => {
   const account = accounts.get(String(req.body.email).toLowerCase())
-  const hash = account && crypto.scryptSync(String(req.body.password), account.salt, 32)
-  if (!account || !crypto.timingSafeEqual(hash, account.hash)) return res.status(401).json({ error: 'wrong email or password' })
+  const hash = account && scryptSync(String(req.body.password), account.salt, 32)
+  if (!account || !timingSafeEqual(hash, account.hash)) return res.status(401).json({ error: 'wrong email or password' })
   req.session.regenerate(() => {
     req.session.user = { id: account.id, email: req.body.email }
     res.json({ ok: true })
@@ -64,7 +64,7 @@ async function yearlyReport(owner, year) {
   return { owner, year, generatedAt: new Date().toISOString() }
 }
 
-app.use((err, req, res, next) => {
+app.use((err, req, res, _next) => {
   console.error(err)
   res.status(err.status || 500).send('<h1>Something went wrong</h1>')
 })
