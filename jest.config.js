@@ -8,6 +8,7 @@ const slow = [
   '<rootDir>/test/lambda-bundle.test.ts', // builds dist/lambda.js
   '<rootDir>/test/lambda-startup.test.ts', // builds dist/lambda.js and cold-starts it
   '<rootDir>/test/existing/bundle.test.ts', // builds the bundle with the example mounted
+  '<rootDir>/test/existing/members-browser.test.ts', // Chromium walks the members' site
   '<rootDir>/test/serverless-package.test.ts', // two `serverless package` runs
 ]
 
