@@ -9,6 +9,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { build } from 'esbuild'
+import { existingApps } from './bundle-existing.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const entries = ['lambda', 'changes', 'authorizer', 'export-notes']
@@ -176,12 +177,20 @@ const loadOnFirstCall = {
 async function buildOne(name, outdir, plugins) {
   const outfile = path.join(outdir, `${name}.js`)
   const deferred = new Map()
+  // View engines, __dirname and module.parent of mounted apps; their views and assets go to <name>.files/.
+  const existing = await existingApps({ root, entry: sourceOf(name), name, outdir, plugins })
   const result = await build({
     ...bundleOptions,
     entryPoints: [sourceOf(name)],
     outfile,
-    plugins: [leanDependencies, ...(name === 'lambda' ? [loadOnFirstCall, deferCompilation(plugins, deferred)] : []), ...plugins],
+    plugins: [
+      leanDependencies,
+      ...(name === 'lambda' ? [loadOnFirstCall, deferCompilation(plugins, deferred)] : []),
+      ...plugins,
+      existing.plugin,
+    ],
   })
+  existing.copyFiles()
   withDeferredInputs(result.metafile, deferred)
   writeFileSync(path.join(outdir, `${name}.meta.json`), JSON.stringify(result.metafile))
   const bytes = result.metafile.outputs[path.relative(process.cwd(), outfile)]?.bytes ?? 0
@@ -223,7 +232,7 @@ async function main() {
   const outdir = values.outdir ? path.resolve(values.outdir) : undefined
   const built = await buildLambdas({ outdir, only: values.only })
   if (values.quiet) return
-  for (const { name, outfile, bytes, inputs } of built) {
+  for (const { outfile, bytes, inputs } of built) {
     const heaviest = inputs.map(([pkg, size]) => `${pkg} ${kb(size)}`).join(', ')
     console.log(`  ${path.relative(process.cwd(), outfile).padEnd(22)} ${kb(bytes).padStart(8)}   (${heaviest})`)
   }
