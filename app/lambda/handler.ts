@@ -1,6 +1,7 @@
 import serverlessExpress, { getCurrentInvoke } from '@vendia/serverless-express'
 import type { Express, Request } from 'express'
 import type { Logger } from '../logger'
+import { binarySettings } from './binary'
 import type { HttpEvent, HttpResult, LambdaContext } from './events'
 import { withAppPath } from './paths'
 
@@ -17,6 +18,8 @@ export function createLambdaHandler(app: Express, logger: Logger): LambdaHandler
     app,
     // The adapter would answer a failure with the stack in the body when NODE_ENV is "development".
     respondWithErrors: false,
+    // Images, PDFs, archives: base64 to the event source, so they arrive byte for byte (see binary.ts).
+    binarySettings,
     log: adapterLog(logger),
   })
   return function handler(event, context) {
