@@ -1,6 +1,8 @@
 import type { Express, Router } from 'express'
 import { requireAuth, type TokenVerifier } from '../app/auth/require-auth'
 import { createTokenVerifier } from '../app/auth/verifier'
+import { mount, mountExisting, type ExistingApp, type ExistingCode } from '../app/existing'
+import { isExpress4 } from '../app/existing/express4'
 import { createAppShell, type ShellDeps } from '../app/http/app-shell'
 
 export interface PeeledDeps extends ShellDeps {
@@ -8,16 +10,31 @@ export interface PeeledDeps extends ShellDeps {
   verifyToken?: TokenVerifier
 }
 
+/** What a peeled-off function serves at a path: one of this app's routers, or an existing (mounted) Express 4 or 5 app or router. */
+export type PeeledRoutes = Record<string, Router | ExistingCode>
+
 /**
  * The app a peeled-off function runs: the shell every function shares (request ids, access log,
- * helmet, CORS, JSON bodies; 404 and problem+json), with only the routes given, each behind the token
- * check. API Gateway sends this function only its own routes; any other path it is handed is a 404.
- * test/phase-two.test.ts checks that it answers exactly as the whole app does.
+ * helmet, CORS, JSON bodies; 404 and problem+json), with only the routes given. This app's own routers
+ * go behind the token check, as under /api; an existing app (Express 4 or 5, from app/existing/mounts.ts)
+ * is mounted exactly as `mount(path, app)` mounts it in the api function, so it answers the same (no
+ * X-Powered-By, its route in the access log, its errors as problems). API Gateway sends this function
+ * only its own routes; any other path it is handed is a 404. test/phase-two.test.ts checks that it
+ * answers exactly as the whole app does.
  * @example createPeeledApp(deps, { '/api/notes/export': exportRoutes(notes) })
+ * @example createPeeledApp(deps, { '/api/profile': profileApp }) // API Gateway sends it GET /api/profile/reports/{year}
  */
-export function createPeeledApp(deps: PeeledDeps, routes: Record<string, Router>): Express {
+export function createPeeledApp(deps: PeeledDeps, routes: PeeledRoutes): Express {
   const verifyToken = deps.verifyToken ?? createTokenVerifier(deps.config.jwt, deps.clock)
   return createAppShell(deps, (app) => {
-    for (const [path, router] of Object.entries(routes)) app.use(path, requireAuth(verifyToken), router)
+    for (const [path, code] of Object.entries(routes)) {
+      if (isExistingApp(code)) app.use(mountExisting([mount(path, code)], { verifyToken, logger: deps.logger }))
+      else app.use(path, requireAuth(verifyToken), code as Router)
+    }
   })
+}
+
+/** An Express 4 app or router, or a whole Express 5 app: code that was mounted, not one of this app's routers. */
+function isExistingApp(code: Router | ExistingCode): code is ExistingApp {
+  return isExpress4(code) || (typeof (code as ExistingApp).handle === 'function' && typeof (code as ExistingApp).set === 'function')
 }
