@@ -5,7 +5,7 @@
  */
 import { HttpError } from './app/errors'
 import { loadConfig } from './app/config'
-import { bearerToken, type TokenVerifier } from './app/auth/require-auth'
+import { bearerToken, type TokenVerifier } from './app/auth/tokens'
 import { createTokenVerifier } from './app/auth/verifier'
 
 /** The parts of an HTTP API payload 2.0 request-authorizer event that this authorizer reads. */

@@ -5,11 +5,18 @@
 import { loadConfig } from './app/config'
 import { createDocumentClient } from './app/db/client'
 import { createApp } from './app/index'
-import { createLambdaHandler, lambdaRequestId } from './app/lambda/handler'
+import { createLambdaHandler, lambdaClientAddress, lambdaRequestId } from './app/lambda/handler'
 import { createLogger } from './app/logger'
 
 const config = loadConfig(process.env)
 const logger = createLogger()
-const app = createApp({ config, db: createDocumentClient(config), clock: () => new Date(), logger, requestIdOf: lambdaRequestId })
+const app = createApp({
+  config,
+  db: createDocumentClient(config),
+  clock: () => new Date(),
+  logger,
+  requestIdOf: lambdaRequestId,
+  clientAddressOf: lambdaClientAddress,
+})
 
 export const handler = createLambdaHandler(app, logger)

@@ -8,6 +8,8 @@ export interface Config {
   dynamodbEndpoint?: string
   region: string
   jwt: JwtConfig
+  /** Browser sign-ins (refresh cookies) and login throttling; see docs/AUTH.md. */
+  signIn: SignInConfig
   corsOrigins: string[]
   /** Key that signs pagination cursors; derived from the JWT secret, never the secret itself. */
   cursorKey: KeyObject
@@ -23,6 +25,15 @@ export interface JwtConfig {
   issuer: string
   audience: string
   ttlSeconds: number
+}
+
+export interface SignInConfig {
+  /** Lifetime of a refresh cookie, renewed with each use: a sign-in unused this long has ended. */
+  refreshTtlSeconds: number
+  /** Failed logins allowed for one email per 15-minute window before 429. */
+  loginLimitPerEmail: number
+  /** Failed logins allowed from one client address per 15-minute window before 429. */
+  loginLimitPerAddress: number
 }
 
 export class ConfigError extends Error {
@@ -65,6 +76,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     )
   }
   const secret = secretText === undefined ? undefined : createSecretKey(Buffer.from(secretText))
+  const ttlSeconds = positiveInt(env, 'JWT_TTL_SECONDS', 900)
+  const refreshTtlSeconds = positiveInt(env, 'REFRESH_TTL_SECONDS', 30 * 24 * 3600)
+  // A refresh cookie that dies before its access token could never renew anything.
+  if (refreshTtlSeconds <= ttlSeconds) {
+    throw new ConfigError(`REFRESH_TTL_SECONDS (${refreshTtlSeconds}) must be longer than JWT_TTL_SECONDS (${ttlSeconds})`)
+  }
 
   return {
     production,
@@ -76,7 +93,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       jwksUri,
       issuer: optional(env.JWT_ISSUER) ?? 'notes-api',
       audience: optional(env.JWT_AUDIENCE) ?? 'notes-api',
-      ttlSeconds: positiveInt(env, 'JWT_TTL_SECONDS', 3600),
+      ttlSeconds,
+    },
+    signIn: {
+      refreshTtlSeconds,
+      loginLimitPerEmail: positiveInt(env, 'LOGIN_LIMIT_PER_EMAIL', 5),
+      loginLimitPerAddress: positiveInt(env, 'LOGIN_LIMIT_PER_ADDRESS', 100),
     },
     corsOrigins: list(env.CORS_ORIGINS) ?? (production ? [] : ['http://localhost:5173', 'http://127.0.0.1:3000']),
     cursorKey: deriveCursorKey(secretText ?? jwksUri ?? DEV_SECRET),

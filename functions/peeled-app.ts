@@ -1,13 +1,21 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { Express, Router } from 'express'
-import { requireAuth, type TokenVerifier } from '../app/auth/require-auth'
+import { requireAuth } from '../app/auth/require-auth'
+import type { TokenVerifier } from '../app/auth/tokens'
 import { createTokenVerifier } from '../app/auth/verifier'
+import { createDocumentClient } from '../app/db/client'
 import { mount, mountExisting, type ExistingApp, type ExistingCode } from '../app/existing'
+import type { MountingDeps } from '../app/existing/mount'
 import { isExpress4 } from '../app/existing/express4'
 import { createAppShell, type ShellDeps } from '../app/http/app-shell'
 
 export interface PeeledDeps extends ShellDeps {
   clock: () => Date
   verifyToken?: TokenVerifier
+  /** For a mounted app (its imported users); by default a client from `config`. */
+  db?: DynamoDBDocumentClient
+  /** For a mounted app, as createApp has it: the browser sign-in its pages renew from. */
+  browserSignIn?: MountingDeps['browserSignIn']
 }
 
 /** What a peeled-off function serves at a path: one of this app's routers, or an existing (mounted) Express 4 or 5 app or router. */
@@ -28,10 +36,15 @@ export function createPeeledApp(deps: PeeledDeps, routes: PeeledRoutes): Express
   const verifyToken = deps.verifyToken ?? createTokenVerifier(deps.config.jwt, deps.clock)
   return createAppShell(deps, (app) => {
     for (const [path, code] of Object.entries(routes)) {
-      if (isExistingApp(code)) app.use(mountExisting([mount(path, code)], { verifyToken, logger: deps.logger }))
+      if (isExistingApp(code)) app.use(mountExisting([mount(path, code)], mountingDeps(deps, verifyToken)))
       else app.use(path, requireAuth(verifyToken), code as Router)
     }
   })
+}
+
+function mountingDeps(deps: PeeledDeps, verifyToken: TokenVerifier): MountingDeps {
+  const { config, logger, clock, browserSignIn } = deps
+  return { config, logger, clock, browserSignIn, verifyToken, db: deps.db ?? createDocumentClient(config), tableName: config.tableName }
 }
 
 /** An Express 4 app or router, or a whole Express 5 app: code that was mounted, not one of this app's routers. */

@@ -10,7 +10,8 @@ describe('loadConfig', () => {
     expect(config.tableName).toBe('notes')
     expect(config.dynamodbEndpoint).toBeUndefined()
     expect(config.corsOrigins).toEqual(['http://localhost:5173', 'http://127.0.0.1:3000'])
-    expect(config.jwt).toEqual(expect.objectContaining({ issuer: 'notes-api', audience: 'notes-api', ttlSeconds: 3600 }))
+    expect(config.jwt).toEqual(expect.objectContaining({ issuer: 'notes-api', audience: 'notes-api', ttlSeconds: 900 }))
+    expect(config.signIn).toEqual({ refreshTtlSeconds: 2592000, loginLimitPerEmail: 5, loginLimitPerAddress: 100 })
     expect(config.jwt.secret).toBeDefined()
     expect(config.usingDevSecret).toBe(true)
   })
@@ -66,6 +67,33 @@ describe('loadConfig', () => {
 
   it.each(['0', '-5', 'soon', '1.5'])('when JWT_TTL_SECONDS is %p, then it names the variable', (ttl) => {
     expect(() => loadConfig({ JWT_TTL_SECONDS: ttl })).toThrow(/JWT_TTL_SECONDS must be a positive whole number/)
+  })
+
+  it('when the sign-in variables are set, then they are used', () => {
+    const config = loadConfig({
+      JWT_TTL_SECONDS: '60',
+      REFRESH_TTL_SECONDS: '3600',
+      LOGIN_LIMIT_PER_EMAIL: '3',
+      LOGIN_LIMIT_PER_ADDRESS: '50',
+    })
+
+    expect(config.jwt.ttlSeconds).toBe(60)
+    expect(config.signIn).toEqual({ refreshTtlSeconds: 3600, loginLimitPerEmail: 3, loginLimitPerAddress: 50 })
+  })
+
+  it.each(['REFRESH_TTL_SECONDS', 'LOGIN_LIMIT_PER_EMAIL', 'LOGIN_LIMIT_PER_ADDRESS'])(
+    'when %s is not a positive whole number, then it names it',
+    (name) => {
+      for (const value of ['0', '-1', 'many', '2.5']) {
+        expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name} must be a positive whole number, got "${value}"`))
+      }
+    },
+  )
+
+  it('when REFRESH_TTL_SECONDS is not longer than JWT_TTL_SECONDS, then it refuses to start, naming both', () => {
+    expect(() => loadConfig({ JWT_TTL_SECONDS: '900', REFRESH_TTL_SECONDS: '900' })).toThrow(
+      'REFRESH_TTL_SECONDS (900) must be longer than JWT_TTL_SECONDS (900)',
+    )
   })
 
   it('when the secrets differ, then the cursor keys differ and neither is the JWT secret', () => {

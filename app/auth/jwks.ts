@@ -6,8 +6,7 @@ import { JwksClient } from 'jwks-rsa'
 import type { JwtConfig } from '../config'
 import { HttpError } from '../errors'
 import type { Identity } from './identity'
-import type { TokenVerifier } from './require-auth'
-import { identityFromClaims, invalidToken } from './tokens'
+import { identityFromClaims, invalidToken, type TokenVerifier } from './tokens'
 
 /** Tuning of the JWKS cache; the defaults suit Auth0 and Cognito, tests shorten them. */
 export interface JwksOptions {

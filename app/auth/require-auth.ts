@@ -1,24 +1,6 @@
 import type { RequestHandler } from 'express'
-import type { JwtConfig } from '../config'
 import { HttpError } from '../errors'
-import type { Identity } from './identity'
-import { verifyOwnToken } from './tokens'
-
-/** Verifies a bearer token and returns who it names; throws a 401 (or 503) HttpError when it cannot. */
-export type TokenVerifier = (token: string) => Promise<Identity> | Identity
-
-/** The verifier for tokens this app issues with its own secret. */
-export function ownTokenVerifier(config: JwtConfig, clock: () => Date): TokenVerifier {
-  if (!config.secret) throw new Error('ownTokenVerifier needs JWT_SECRET')
-  return (token) => verifyOwnToken(config, token, clock())
-}
-
-const bearer = /^Bearer +(\S+) *$/i
-
-/** The token of an `Authorization: Bearer <token>` header; undefined for a missing header or another scheme. */
-export function bearerToken(authorization: string | undefined): string | undefined {
-  return bearer.exec(authorization ?? '')?.[1]
-}
+import { bearerToken, type TokenVerifier } from './tokens'
 
 /**
  * Stateless authentication: every request carries `Authorization: Bearer <jwt>`. The verified

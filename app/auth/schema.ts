@@ -1,19 +1,28 @@
 import * as z from 'zod'
+import { isCommonPassword, passwordLength } from './password-policy'
 
 const email = z
   .email({ error: 'Must be an email address' })
   .max(254)
   .transform((value) => value.toLowerCase())
 
-/** `POST /auth/register`. Emails are compared in lower case. */
-export const registerBody = z
-  .strictObject({
-    email,
-    password: z.string().min(8, 'Must be at least 8 characters').max(256, 'Must be at most 256 characters'),
-  })
-  .meta({ id: 'RegisterRequest' })
+/** A new password (OWASP ASVS 4.0.3 section 2.1): 12 to 128 characters of any kind, and not a common one. */
+const newPassword = z
+  .string()
+  .min(passwordLength.min, `Must be at least ${passwordLength.min} characters`)
+  .max(passwordLength.max, `Must be at most ${passwordLength.max} characters`)
+  .refine(
+    (password) => password.length < passwordLength.min || !isCommonPassword(password),
+    'This is one of the most commonly used passwords; choose another',
+  )
 
-/** `POST /auth/login`: shape only. A wrong email or password is a 401, whatever is wrong with it. */
+/** `POST /auth/register`. Emails are compared in lower case. */
+export const registerBody = z.strictObject({ email, password: newPassword }).meta({ id: 'RegisterRequest' })
+
+/**
+ * `POST /auth/login`: shape only. A wrong email or password is a 401, whatever is wrong with it, and
+ * passwords chosen under older rules (8 characters and up) still sign in.
+ */
 export const loginBody = z
   .strictObject({
     email: z
@@ -34,3 +43,22 @@ export const authResult = z
     user,
   })
   .meta({ id: 'AuthResult' })
+
+/** `POST /auth/password`: the current password proves it is the person, not just their token. */
+export const passwordChangeBody = z
+  .strictObject({ currentPassword: z.string().max(256), newPassword })
+  .meta({ id: 'PasswordChangeRequest' })
+
+export const sessionList = z
+  .object({
+    items: z.array(
+      z.object({
+        id: z.string(),
+        createdAt: z.string().meta({ description: 'When the person signed in (ISO-8601)' }),
+        lastUsedAt: z.string().meta({ description: 'When the sign-in last renewed its access token (ISO-8601)' }),
+        userAgent: z.string().nullable(),
+        current: z.boolean().meta({ description: 'The sign-in the calling access token belongs to' }),
+      }),
+    ),
+  })
+  .meta({ id: 'SessionList' })

@@ -22,12 +22,18 @@ export interface IssuedToken {
   expiresIn: number
 }
 
-/** Signs an HS256 token for a user. Needs `config.secret`; JWKS mode issues no tokens. */
-export function issueToken(config: JwtConfig, user: { id: string; email: string }, now: Date): IssuedToken {
+/** Verifies a bearer token and returns who it names; throws a 401 (or 503) HttpError when it cannot. */
+export type TokenVerifier = (token: string) => Promise<Identity> | Identity
+
+/**
+ * Signs an HS256 access token for a user, naming the sign-in it belongs to as `sid` (see sessions.ts).
+ * Needs `config.secret`; JWKS mode issues no tokens.
+ */
+export function issueToken(config: JwtConfig, user: { id: string; email: string }, now: Date, sid?: string): IssuedToken {
   if (!config.secret) throw new Error('issueToken needs JWT_SECRET')
   const iat = Math.floor(now.getTime() / 1000)
   const token = jwt().sign(
-    { sub: user.id, email: user.email, scope: userScopes.join(' '), iat, exp: iat + config.ttlSeconds },
+    { sub: user.id, email: user.email, sid, scope: userScopes.join(' '), iat, exp: iat + config.ttlSeconds },
     config.secret,
     { algorithm: 'HS256', issuer: config.issuer, audience: config.audience },
   )
@@ -58,6 +64,19 @@ export function verifyOwnToken(config: JwtConfig, token: string, now: Date): Ide
   return identityFromClaims(payload)
 }
 
+/** The verifier for tokens this app issues with its own secret. */
+export function ownTokenVerifier(config: JwtConfig, clock: () => Date): TokenVerifier {
+  if (!config.secret) throw new Error('ownTokenVerifier needs JWT_SECRET')
+  return (token) => verifyOwnToken(config, token, clock())
+}
+
+const bearer = /^Bearer +(\S+) *$/i
+
+/** The token of an `Authorization: Bearer <token>` header; undefined for a missing header or another scheme. */
+export function bearerToken(authorization: string | undefined): string | undefined {
+  return bearer.exec(authorization ?? '')?.[1]
+}
+
 /** The identity of verified claims: `sub` and `exp` required; scopes from `scope`, `scp` or `permissions`. */
 export function identityFromClaims(claims: JwtPayload): Identity {
   if (typeof claims.exp !== 'number') throw invalidToken(new Error('token has no exp'))
@@ -65,6 +84,7 @@ export function identityFromClaims(claims: JwtPayload): Identity {
   return {
     id: claims.sub,
     email: typeof claims.email === 'string' ? claims.email : undefined,
+    sessionId: typeof claims.sid === 'string' ? claims.sid : undefined,
     scopes: scopesOf(claims),
     claims,
   }
@@ -88,6 +108,7 @@ function scopesOf(claims: JwtPayload): string[] {
   return [...scopes]
 }
 
+/** The 401 for a token that was sent but cannot be used; the reason stays in `cause`, for the log. */
 export function invalidToken(cause?: unknown): HttpError {
   return new HttpError(401, 'Unauthorized', {
     detail: 'The access token is invalid or has expired',

@@ -1,6 +1,6 @@
 import type { JwtConfig } from '../config'
 import type { JwksOptions } from './jwks'
-import { ownTokenVerifier, type TokenVerifier } from './require-auth'
+import { ownTokenVerifier, type TokenVerifier } from './tokens'
 
 /**
  * The token verifier the configuration asks for: tokens from the identity provider at `jwksUri` when it

@@ -1,4 +1,4 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express'
+import type { Request } from 'express'
 
 /**
  * Express 4 under the Express 5 app. What Express 4 does differently is made to fit here:
@@ -7,28 +7,33 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express'
  *   handler that throws leaves the request hanging and the rejection unhandled (which ends the Node
  *   process; on Lambda it fails the invocation). Its Layer is taught what Express 5 does:
  *   a rejection goes to `next(err)`, and so to the outer app's problem+json error handler.
- * - Its body-parser would try to read a body the outer app has read already: the request is flagged
- *   as parsed (`req._body`, body-parser 1's flag) and `req.body` is `{}` when there was none, as
- *   body-parser 1 leaves it.
  * - Its query parser: `req.query` is Express 5's getter, which Express 4 would not see once it swaps
  *   in its own request prototype, so Express 4 parses the query string itself, as it always did.
  * - `X-Powered-By: Express`, which helmet removes from every other response, is switched off.
  */
+/** What the patched layer reads of a request and a response; Express 4's own types are not installed. */
+interface LayerRequest {
+  route?: { path: unknown }
+  baseUrl: string
+}
+type Next = (err?: unknown) => void
+type Handler = (...args: unknown[]) => unknown
+
 interface Express4Layer {
-  handle: (...args: any[]) => unknown
-  handle_request(req: any, res: any, next: any): void
-  handle_error(err: unknown, req: any, res: any, next: any): void
+  handle: Handler
+  handle_request(req: LayerRequest, res: { locals?: Record<string, unknown> }, next: Next): void
+  handle_error(err: unknown, req: LayerRequest, res: unknown, next: Next): void
 }
 
 interface Express4Router {
-  (req: any, res: any, next: any): void
+  (req: unknown, res: unknown, next: Next): void
   stack: Express4Layer[]
   process_params: unknown
 }
 
 interface Express4App {
-  (req: any, res: any, next: any): void
-  handle(req: any, res: any, next: any): void
+  (req: unknown, res: unknown, next: Next): void
+  handle(req: unknown, res: unknown, next: Next): void
   set(setting: string, value: unknown): unknown
   lazyrouter(): void
   _router?: Express4Router
@@ -44,44 +49,29 @@ export function isExpress4(code: unknown): code is Express4App | Express4Router 
   )
 }
 
-/** The Express 4 app or router as an Express 5 middleware; see the top of this file for what it changes. */
-export function servedAsExpress4(code: Express4App | Express4Router): RequestHandler {
+/**
+ * What an Express 4 app or router needs under the Express 5 app, beyond the prototypes that mount.ts
+ * swaps for every app: `before` each request it handles, and `after` it passes one back.
+ */
+export function adaptExpress4(code: Express4App | Express4Router): { before(req: Request): void; after(req: Request): void } {
+  const router = () => ('lazyrouter' in code ? code._router : code)
   if ('lazyrouter' in code) {
-    const app = code
-    app.set('x-powered-by', false)
-    app.lazyrouter()
-    catchRejections(app._router)
-    return function express4App(req: Request, res: Response, next: NextFunction) {
-      catchRejections(app._router)
-      asParsed(req)
-      // Express 5's req.query is a getter of its prototype, which Express 4 swaps for its own: an own,
-      // empty `query` lets Express 4's query middleware parse it as the app always had it.
-      Object.defineProperty(req, 'query', { value: undefined, writable: true, configurable: true, enumerable: true })
-      const [reqProto, resProto] = [Object.getPrototypeOf(req), Object.getPrototypeOf(res)]
-      app.handle(req, res, function backToOuterApp(err?: unknown) {
-        // Express 4 gave the request and response its own prototypes; the outer app gets its own back.
-        delete (req as { query?: unknown }).query
-        Object.setPrototypeOf(req, reqProto)
-        Object.setPrototypeOf(res, resProto)
-        if (err && err !== 'router' && err !== 'route') next(err)
-        else next()
-      })
-    }
+    code.set('x-powered-by', false)
+    code.lazyrouter()
   }
-  const router = code
-  return function express4Router(req: Request, res: Response, next: NextFunction) {
-    catchRejections(router)
-    asParsed(req)
-    router(req, res, function backToOuterApp(err?: unknown) {
-      if (err && err !== 'router' && err !== 'route') next(err)
-      else next()
-    })
+  catchRejections(router())
+  const isApp = 'lazyrouter' in code
+  return {
+    before(req) {
+      catchRejections(router())
+      // Express 5's req.query is a getter of its prototype, which an Express 4 app swaps for its own: an
+      // own, empty `query` lets Express 4's query middleware parse it as the app always had it.
+      if (isApp) Object.defineProperty(req, 'query', { value: undefined, writable: true, configurable: true, enumerable: true })
+    },
+    after(req) {
+      if (isApp) delete (req as { query?: unknown }).query
+    },
   }
-}
-
-function asParsed(req: Request): void {
-  ;(req as Request & { _body?: boolean })._body = true
-  req.body ??= {}
 }
 
 /**

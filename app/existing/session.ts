@@ -1,13 +1,18 @@
+import { hkdfSync, randomUUID, type KeyObject } from 'node:crypto'
+import { format } from 'node:util'
 import type { Request, RequestHandler, Response } from 'express'
+import { EncryptJWT, jwtDecrypt } from 'jose'
 import type { Identity } from '../auth/identity'
 import type { Logger } from '../logger'
+import { cookiesOf } from './credential'
+import { signIn, signOut } from './sign-in'
 
-/** What `req.session` answers for one verified identity: the fields the old session held, taken from the token. Plain data only (it is copied per request). */
+/** What `req.session` answers for the signed-in identity. Never stored: it comes from the credential on every request. */
 export type SessionFromIdentity = (identity: Identity) => Record<string, unknown>
 
 /**
  * The default: where session-based code usually kept the user. `req.session.user`, `req.session.userId`
- * and passport's `req.session.passport.user` all name the token's subject.
+ * and passport's `req.session.passport.user` all name the signed-in user.
  */
 export const defaultSession: SessionFromIdentity = (identity) => ({
   userId: identity.id,
@@ -15,157 +20,221 @@ export const defaultSession: SessionFromIdentity = (identity) => ({
   passport: { user: identity.id },
 })
 
+export interface SessionOptions {
+  /** The fields answered from the signed-in identity (default {@link defaultSession}). Writes to them are not kept, and logged. */
+  fromIdentity?: SessionFromIdentity
+  /** Seconds a session lasts after it last changed; default one day. */
+  maxAge?: number
+}
+
+/** Browsers keep cookies of up to 4096 bytes, name and attributes included. */
+export const maxCookieBytes = 4000
+
+/** What express-session, connect-flash and passport put on a request, as this layer provides them. Only mounted code sees it. */
+export interface SessionRequest extends Request {
+  session: SessionData
+  sessionID: string
+  flash(type?: string, ...message: unknown[]): unknown
+  isAuthenticated(): boolean
+  isUnauthenticated(): boolean
+  login(user: { id: string; email?: string }, options?: unknown, done?: unknown): void
+  logIn(user: { id: string; email?: string }, options?: unknown, done?: unknown): void
+  logout(options?: unknown, done?: unknown): void
+  logOut(options?: unknown, done?: unknown): void
+}
+
+export type SessionData = Record<string, unknown> & {
+  id: string
+  cookie: Record<string, unknown>
+  save(cb?: (err?: unknown) => void): SessionData
+  reload(cb?: (err?: unknown) => void): SessionData
+  regenerate(cb?: (err?: unknown) => void): SessionData
+  destroy(cb?: (err?: unknown) => void): SessionData
+  touch(): SessionData
+  resetMaxAge(): SessionData
+}
+
+interface Sealed {
+  id: string
+  /** The user the session belongs to; null while anonymous. */
+  uid: string | null
+  data: Record<string, unknown>
+}
+
+/** The key that seals session cookies, derived from the config's secret: never the secret itself. */
+export function sessionKey(secret: KeyObject): Uint8Array {
+  return new Uint8Array(hkdfSync('sha256', secret.export(), 'notes-session', 'session-cookie-v1', 32))
+}
+
 /**
- * `req.session` for code that still reads it, answered from the verified token: no store, no
- * cookie, nothing kept between requests. A write, `delete`, `destroy()`, `regenerate()` or
- * passport's `req.login()`/`req.logout()` changes only this request's copy (so code that reads back
- * what it wrote keeps working) and makes the request log one warning naming the route, so every
- * place that still relies on server-side state shows up in the logs. Use after requireAuth.
- * @example router.use('/legacy', requireAuth(verify), sessionFromToken(logger), legacyApp)
+ * `req.session` that keeps what code writes, in an encrypted, authenticated cookie (a JWE, `dir` +
+ * `A256GCM`, as iron-session seals its cookie): no server memory, so any copy of the function answers
+ * the next request. The cookie is set when the response ends and the session changed; one over
+ * {@link maxCookieBytes} is not set, and logs an error naming the route. A session belongs to the
+ * user it was written for: another user (or a tampered cookie) starts a new one, and nothing in it
+ * changes `req.user`. Also `req.flash` as connect-flash defines it, and passport's `req.login` and
+ * `req.logout` as signIn and signOut.
  */
-export function sessionFromToken(logger: Logger, fromIdentity: SessionFromIdentity = defaultSession): RequestHandler {
-  return function sessionFromToken(req, res, next) {
-    const identity = req.user
-    if (!identity) throw new Error('sessionFromToken needs requireAuth before it')
-    const record = recorder(logger, req, res)
-    const data = structuredClone(fromIdentity(identity)) as Record<string, unknown>
-    const id = sessionId(identity)
-    const session: Record<string, unknown> = Object.assign(data, { cookie: cookieOf(identity) })
-    Object.defineProperties(session, {
-      id: { value: id, enumerable: false, writable: true, configurable: true },
-      save: callbackMethod(() => undefined),
-      touch: plainMethod(() => undefined),
-      resetMaxAge: plainMethod(() => undefined),
-      reload: callbackMethod(() => undefined),
-      regenerate: callbackMethod(() => record('regenerate')),
-      destroy: callbackMethod(() => record('destroy')),
-    })
+export function cookieSession(
+  deps: { key: Uint8Array; logger: Logger; path: string; production: boolean },
+  options: SessionOptions = {},
+): RequestHandler {
+  const { key, logger, path, production } = deps
+  const fromIdentity = options.fromIdentity ?? defaultSession
+  const maxAge = options.maxAge ?? 86_400
+  const name = production ? (path === '/' ? '__Host-session' : '__Secure-session') : 'session'
+  const attributes = { httpOnly: true, sameSite: 'lax' as const, secure: production, path }
+
+  return async function cookieSession(req, res, next) {
     const legacy = req as SessionRequest
-    legacy.session = recording(session, '', record, new WeakMap()) as SessionRequest['session']
-    legacy.sessionID = id
-    // passport's request methods, for code that calls them rather than reading req.user.
-    legacy.isAuthenticated = () => true
-    legacy.isUnauthenticated = () => false
-    legacy.login = legacy.logIn = (_user, options, done) => {
-      record('login')
-      settle(typeof options === 'function' ? options : done)
+    const presented = cookiesOf(req)[name]
+    const opened = presented ? await open(presented, key) : undefined
+    const loaded = opened && (opened.uid === null || opened.uid === req.user?.id) ? opened : undefined
+    let reserved: string[] = []
+
+    const create = (sealed: Sealed): SessionData => {
+      const identityFields = req.user ? structuredClone(fromIdentity(req.user)) : {}
+      reserved = Object.keys(identityFields)
+      const session = Object.assign(structuredClone(sealed.data), identityFields) as SessionData
+      Object.defineProperties(session, {
+        id: { value: sealed.id, enumerable: false, writable: true, configurable: true },
+        cookie: {
+          value: { ...attributes, maxAge: maxAge * 1000, originalMaxAge: maxAge * 1000 },
+          enumerable: false,
+          writable: true,
+          configurable: true,
+        },
+        save: callbackMethod(() => undefined),
+        touch: plainMethod(() => (touched = true)),
+        resetMaxAge: plainMethod(() => (touched = true)),
+        reload: callbackMethod(() => void (legacy.session = create(loaded ?? fresh()))),
+        regenerate: callbackMethod(() => void (legacy.session = create(fresh()))),
+        destroy: callbackMethod(() => void delete (legacy as Partial<SessionRequest>).session),
+      })
+      legacy.sessionID = sealed.id
+      return session
+    }
+    let touched = false
+    const start = loaded ?? fresh()
+    legacy.session = create(start)
+    const before = JSON.stringify({ id: start.id, data: loaded ? start.data : {} })
+
+    const end = res.end.bind(res) as (...args: unknown[]) => Response
+    res.end = function endAfterSaving(this: Response, ...args: unknown[]) {
+      if (res.headersSent) return end(...args)
+      seal()
+        .then((cookie) => {
+          if (cookie === null) res.clearCookie(name, attributes)
+          else if (cookie) res.append('Set-Cookie', cookie)
+        })
+        .catch((err: unknown) => logger.error('session not saved', { requestId: req.id, error: err }))
+        .finally(() => end(...args))
+      return res
+    } as Response['end']
+
+    /** The Set-Cookie value, null to clear it, undefined to leave the browser's cookie as it is. */
+    async function seal(): Promise<string | null | undefined> {
+      const session = (legacy as Partial<SessionRequest>).session
+      if (!session) return presented ? null : undefined
+      const data = JSON.parse(JSON.stringify(session)) as Record<string, unknown>
+      const identityFields = req.user ? fromIdentity(req.user) : {}
+      const ignored = reserved.filter((field) => JSON.stringify(data[field]) !== JSON.stringify(identityFields[field]))
+      if (ignored.length > 0) {
+        logger.warn('session write ignored: these fields are answered from the sign-in; call signIn() to change who is signed in', {
+          requestId: req.id,
+          route: routeOf(req),
+          fields: ignored,
+        })
+      }
+      for (const field of reserved) delete data[field]
+      // Signed out on this request: what the session held for that user goes, but for the message saying so.
+      if (loaded?.uid && !req.user && session.id === loaded.id) {
+        for (const field of Object.keys(data)) if (field !== 'flash') delete data[field]
+      }
+      const changed = JSON.stringify({ id: session.id, data }) !== before
+      const rebound = loaded !== undefined && loaded.uid !== (req.user?.id ?? null)
+      if (!changed && !touched && !rebound) return undefined
+      if (Object.keys(data).length === 0 && !presented) return undefined
+      const sealed = await new EncryptJWT({ id: session.id, uid: req.user?.id ?? null, data } satisfies Sealed)
+        .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
+        .setIssuedAt()
+        .setExpirationTime(`${maxAge}s`)
+        .encrypt(key)
+      const cookie = `${name}=${sealed}; Max-Age=${maxAge}; Path=${path}; HttpOnly; SameSite=Lax${production ? '; Secure' : ''}`
+      if (cookie.length > maxCookieBytes) {
+        logger.error('session not saved: it outgrew its cookie; keep large data in the table and only its key in the session', {
+          requestId: req.id,
+          route: routeOf(req),
+          bytes: cookie.length,
+          limit: maxCookieBytes,
+          fields: Object.keys(data),
+        })
+        return undefined
+      }
+      return cookie
+    }
+
+    legacy.flash = flash
+    legacy.isAuthenticated = () => req.user !== undefined
+    legacy.isUnauthenticated = () => req.user === undefined
+    legacy.login = legacy.logIn = (user, options, done) => {
+      const callback = typeof options === 'function' ? options : done
+      signIn(req, res, { id: String(user.id), email: user.email }).then(
+        () => settle(callback),
+        (err: unknown) => settle(callback, err),
+      )
     }
     legacy.logout = legacy.logOut = (options, done) => {
-      record('logout')
-      settle(typeof options === 'function' ? options : done)
+      const callback = typeof options === 'function' ? options : done
+      signOut(req, res).then(
+        () => settle(callback),
+        (err: unknown) => settle(callback, err),
+      )
     }
     next()
   }
 }
 
-/** What express-session and passport put on a request, as this layer provides it. Not declared on Express's Request: only mounted code sees it. */
-export interface SessionRequest extends Request {
-  session: Record<string, unknown> & {
-    id: string
-    save(cb?: () => void): unknown
-    destroy(cb?: () => void): unknown
-    regenerate(cb?: () => void): unknown
-  }
-  sessionID: string
-  isAuthenticated(): boolean
-  isUnauthenticated(): boolean
-  login(user: unknown, options?: unknown, done?: unknown): void
-  logIn(user: unknown, options?: unknown, done?: unknown): void
-  logout(options?: unknown, done?: unknown): void
-  logOut(options?: unknown, done?: unknown): void
+function fresh(): Sealed {
+  return { id: randomUUID(), uid: null, data: {} }
 }
 
-/** Collects what a request tried to change and logs it once, when the response is done. */
-function recorder(logger: Logger, req: Request, res: Response): (operation: string) => void {
-  const operations = new Set<string>()
-  let route: string | undefined
-  const log = () =>
-    logger.warn('session write ignored: state kept in a session does not survive this request', {
-      requestId: req.id,
-      method: req.method,
-      route,
-      path: req.originalUrl.split('?', 1)[0],
-      operations: [...operations],
-    })
-  return function record(operation) {
-    if (operations.size === 0) {
-      route = req.route ? `${req.baseUrl}${String(req.route.path)}` : undefined
-      if (res.writableFinished) queueMicrotask(log)
-      else onceDone(res, log)
+/** The session a cookie holds; undefined when it was altered, sealed with another key, or expired. */
+async function open(value: string, key: Uint8Array): Promise<Sealed | undefined> {
+  try {
+    const { payload } = await jwtDecrypt(value, key, { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] })
+    const { id, uid, data } = payload as Partial<Sealed>
+    if (typeof id !== 'string' || (uid !== null && typeof uid !== 'string') || !data || typeof data !== 'object') return undefined
+    return { id, uid, data }
+  } catch {
+    return undefined
+  }
+}
+
+/** connect-flash's `req.flash`, on this session: `flash(type, msg)` adds, `flash(type)` takes and clears, `flash()` takes all. */
+function flash(this: SessionRequest, type?: string, ...message: unknown[]): unknown {
+  if (!this.session) throw new Error('req.flash() requires sessions')
+  const messages = (this.session.flash ??= {}) as Record<string, unknown[]>
+  if (type && message.length > 0) {
+    if (message.length > 1) return (messages[type] ??= []).push(format(...message))
+    if (Array.isArray(message[0])) {
+      for (const item of message[0]) (messages[type] ??= []).push(item)
+      return messages[type].length
     }
-    operations.add(operation)
+    return (messages[type] ??= []).push(message[0])
   }
-}
-
-function onceDone(res: Response, fn: () => void): void {
-  let done = false
-  const once = () => {
-    if (done) return
-    done = true
-    fn()
+  if (type) {
+    const taken = messages[type] ?? []
+    delete messages[type]
+    return taken
   }
-  res.once('finish', once)
-  res.once('close', once)
+  this.session.flash = {}
+  return messages
 }
 
-/**
- * A proxy that lets code change the request's copy of the session and records what it changed,
- * nested objects and arrays included (`req.session.cart.push(item)` is "set cart").
- */
-function recording<T extends object>(target: T, path: string, record: (op: string) => void, proxies: WeakMap<object, object>): T {
-  const known = proxies.get(target)
-  if (known) return known as T
-  const name = (key: string | symbol) => (Array.isArray(target) ? path.slice(0, -1) : `${path}${String(key)}`)
-  const proxy = new Proxy(target, {
-    get(t, key, receiver) {
-      const value = Reflect.get(t, key, receiver)
-      return typeof key === 'string' && isContainer(value) ? recording(value, `${path}${key}.`, record, proxies) : value
-    },
-    set(t, key, value, receiver) {
-      record(`set ${name(key)}`)
-      return Reflect.set(t, key, value, receiver)
-    },
-    defineProperty(t, key, descriptor) {
-      record(`set ${name(key)}`)
-      return Reflect.defineProperty(t, key, descriptor)
-    },
-    deleteProperty(t, key) {
-      record(`delete ${name(key)}`)
-      return Reflect.deleteProperty(t, key)
-    },
-  })
-  proxies.set(target, proxy)
-  return proxy
-}
-
-function isContainer(value: unknown): value is object {
-  if (Array.isArray(value)) return true
-  if (value === null || typeof value !== 'object') return false
-  // Plain objects only (not Dates and the like), from any realm: structuredClone's come from Node's own.
-  const proto = Object.getPrototypeOf(value)
-  return proto === null || Object.getPrototypeOf(proto) === null
-}
-
-/** express-session's cookie, as far as code reads it: it lasts as long as the token. */
-function cookieOf(identity: Identity) {
-  const exp = typeof identity.claims.exp === 'number' ? identity.claims.exp * 1000 : undefined
-  const iat = typeof identity.claims.iat === 'number' ? identity.claims.iat * 1000 : undefined
-  return {
-    path: '/',
-    httpOnly: true,
-    secure: true,
-    expires: exp === undefined ? null : new Date(exp),
-    maxAge: exp === undefined ? null : Math.max(0, exp - Date.now()),
-    originalMaxAge: exp === undefined || iat === undefined ? null : exp - iat,
-  }
-}
-
-/** The IdP's session id (`sid`) or the token's id (`jti`) when it has one; else subject and issue time. */
-function sessionId(identity: Identity): string {
-  const { sid, jti, iat } = identity.claims
-  if (typeof sid === 'string') return sid
-  if (typeof jti === 'string') return jti
-  return `${identity.id}.${String(iat ?? '')}`
+function routeOf(req: Request): string {
+  const route = req.route as { path: unknown } | undefined
+  return route ? `${req.baseUrl}${String(route.path)}` : req.originalUrl.split('?', 1)[0]
 }
 
 function plainMethod(fn: () => void): PropertyDescriptor {
@@ -180,7 +249,7 @@ function plainMethod(fn: () => void): PropertyDescriptor {
   }
 }
 
-/** express-session's methods take an optional callback, called asynchronously and without an error. */
+/** express-session's methods take an optional callback, called asynchronously. */
 function callbackMethod(fn: () => void): PropertyDescriptor {
   return {
     enumerable: false,
@@ -194,6 +263,6 @@ function callbackMethod(fn: () => void): PropertyDescriptor {
   }
 }
 
-function settle(callback: unknown): void {
-  if (typeof callback === 'function') process.nextTick(callback as () => void)
+function settle(callback: unknown, err?: unknown): void {
+  if (typeof callback === 'function') process.nextTick(() => (callback as (err?: unknown) => void)(err))
 }

@@ -13,6 +13,8 @@ export interface ShellDeps {
   logger: Logger
   /** The platform's id for a request (the Lambda request id); else a fresh one is made. */
   requestIdOf?: (req: Request) => string | undefined
+  /** Requests whose bodies are left unread for mounted code (see app/existing); all others are JSON or 415. */
+  bodiesLeftAlone?: (req: Request) => boolean
 }
 
 /**
@@ -34,7 +36,7 @@ export function createAppShell(deps: ShellDeps, addRoutes: (app: Express) => voi
     accessLog(logger),
     helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests } } }),
     cors(config.corsOrigins),
-    jsonBody(),
+    jsonBody(deps.bodiesLeftAlone),
   )
 
   addRoutes(app)

@@ -36,6 +36,29 @@ export function lambdaRequestId(_req?: Request): string | undefined {
   return event?.requestContext?.requestId ?? context?.awsRequestId
 }
 
+/**
+ * The client address of the invocation as AWS saw it, for login throttling; pass it to createApp as
+ * `clientAddressOf`. REST API: `requestContext.identity.sourceIp`; HTTP API and Function URLs:
+ * `requestContext.http.sourceIp`; ALB: the last `X-Forwarded-For` entry, the one the load balancer
+ * appended itself (entries before it are whatever the client sent). Never a header the client controls.
+ */
+export function lambdaClientAddress(_req?: Request): string | undefined {
+  const { event } = getCurrentInvoke() as { event?: AddressedEvent }
+  const context = event?.requestContext
+  const sourceIp = context?.http?.sourceIp ?? context?.identity?.sourceIp
+  if (sourceIp !== undefined) return sourceIp
+  if (context?.elb === undefined) return undefined
+  const lines = event?.multiValueHeaders?.['x-forwarded-for'] ?? [event?.headers?.['x-forwarded-for']]
+  return lines.at(-1)?.split(',').at(-1)?.trim() || undefined
+}
+
+/** The parts of an HTTP event that say who called; ALB sends header names in lower case. */
+interface AddressedEvent {
+  requestContext?: { http?: { sourceIp?: string }; identity?: { sourceIp?: string }; elb?: object }
+  headers?: Record<string, string | undefined>
+  multiValueHeaders?: Record<string, string[] | undefined>
+}
+
 /** The adapter logs only its own failures (at level "error"); they go to the app's JSON log. */
 function adapterLog(logger: Logger) {
   const quiet = () => undefined
