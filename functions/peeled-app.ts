@@ -35,6 +35,9 @@ export type PeeledRoutes = Record<string, Router | ExistingCode>
 export function createPeeledApp(deps: PeeledDeps, routes: PeeledRoutes): Express {
   const verifyToken = deps.verifyToken ?? createTokenVerifier(deps.config.jwt, deps.clock)
   return createAppShell(deps, (app) => {
+    // As in createApp, the token check of /api comes before any mount under /api.
+    if (Object.entries(routes).some(([path, code]) => isExistingApp(code) && /^\/api(\/|$)/.test(path)))
+      app.use('/api', requireAuth(verifyToken))
     for (const [path, code] of Object.entries(routes)) {
       if (isExistingApp(code)) app.use(mountExisting([mount(path, code)], mountingDeps(deps, verifyToken)))
       else app.use(path, requireAuth(verifyToken), code as Router)
