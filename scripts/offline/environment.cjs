@@ -15,7 +15,11 @@ class OfflineEnvironment {
         if (process.env.DYNAMODB_ENDPOINT) fn.environment.DYNAMODB_ENDPOINT = process.env.DYNAMODB_ENDPOINT
       }
     }
-    this.hooks = { 'before:offline:start': localValues, 'before:offline:start:init': localValues }
+    const prepare = () => {
+      localValues()
+      cookiesAsSet()
+    }
+    this.hooks = { 'before:offline:start': prepare, 'before:offline:start:init': prepare }
   }
 }
 
@@ -26,6 +30,39 @@ function local(environment) {
     out[name] = resolvedOnAws ? (process.env[name] ?? '') : value
   }
   return out
+}
+
+/**
+ * serverless-offline 13 hands hapi each Set-Cookie line whole as the cookie's value ("v; Path=/;
+ * HttpOnly"), which hapi refuses with a 500. Offline only, the line is split into the value and
+ * hapi's options for its attributes, so the browser gets the cookie the function set.
+ */
+function cookiesAsSet() {
+  const { Definitions } = require('@hapi/statehood')
+  const format = Definitions.prototype.format
+  if (format.splitsAttributes) return
+  Definitions.prototype.format = function formatWithAttributes(cookies, context) {
+    return format.call(this, [cookies ?? []].flat().map(withAttributes), context)
+  }
+  Definitions.prototype.format.splitsAttributes = true
+}
+
+function withAttributes(cookie) {
+  if (typeof cookie.value !== 'string' || !cookie.value.includes(';')) return cookie
+  const [value, ...attributes] = cookie.value.split(';').map((part) => part.trim())
+  const options = { ...cookie.options, path: null, domain: null, ttl: null, isSecure: false, isHttpOnly: false, isSameSite: false }
+  for (const attribute of attributes) {
+    const [name, setting = ''] = attribute.split('=')
+    const key = name.toLowerCase()
+    if (key === 'path') options.path = setting
+    else if (key === 'domain') options.domain = setting
+    else if (key === 'max-age') options.ttl = Math.max(0, Number(setting) * 1000)
+    else if (key === 'expires' && options.ttl === null) options.ttl = Math.max(0, Date.parse(setting) - Date.now())
+    else if (key === 'secure') options.isSecure = true
+    else if (key === 'httponly') options.isHttpOnly = true
+    else if (key === 'samesite') options.isSameSite = setting.charAt(0).toUpperCase() + setting.slice(1).toLowerCase()
+  }
+  return { ...cookie, value, options }
 }
 
 module.exports = OfflineEnvironment

@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { inflateRawSync } from 'node:zlib'
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { createDocumentClient } from '../../app/db/client'
 import { startEmbeddedDynamo } from '../../app/db/embedded'
 import { ensureTable } from '../../app/db/table'
@@ -38,7 +39,17 @@ export interface OfflineStack {
 }
 
 /** Builds, packages, unpacks and serves; resolves once the emulated API answers. */
-export async function startOffline(options: { port?: number; build?: boolean; log?: (line: string) => void } = {}): Promise<OfflineStack> {
+export async function startOffline(
+  options: {
+    port?: number
+    build?: boolean
+    log?: (line: string) => void
+    /** Also write serverless-offline's output (the functions' logs) to this process's. */
+    echo?: boolean
+    /** Runs on the new table before the functions start, e.g. to import users (scripts/import-users.ts). */
+    prepare?: (db: DynamoDBDocumentClient, tableName: string) => Promise<void>
+  } = {},
+): Promise<OfflineStack> {
   const log = options.log ?? ((line: string) => console.log(line))
   const work = mkdtempSync(path.join(tmpdir(), 'notes-offline-'))
   const taskDir = path.join(work, 'task')
@@ -61,6 +72,7 @@ export async function startOffline(options: { port?: number; build?: boolean; lo
   const dynamo = await startEmbeddedDynamo()
   const db = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: dynamo.endpoint })
   await ensureTable(db, tableName)
+  await options.prepare?.(db, tableName)
   db.destroy()
 
   const [apiPort, lambdaPort] = await freePorts(2)
@@ -94,7 +106,15 @@ export async function startOffline(options: { port?: number; build?: boolean; lo
     },
   )
   const output: string[] = []
-  for (const stream of [offline.stdout, offline.stderr]) stream.on('data', (chunk: Buffer) => output.push(chunk.toString()))
+  for (const [stream, to] of [
+    [offline.stdout, process.stdout],
+    [offline.stderr, process.stderr],
+  ] as const) {
+    stream.on('data', (chunk: Buffer) => {
+      output.push(chunk.toString())
+      if (options.echo) to.write(chunk)
+    })
+  }
   await waitForServer(offline, apiPort, output)
 
   const front = frontServer(`http://127.0.0.1:${apiPort}`, path.join(root, 'public'))
@@ -225,7 +245,7 @@ function stopChild(child: ChildProcess): Promise<void> {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { port: { type: 'string' }, 'no-build': { type: 'boolean' } } })
-  const stack = await startOffline({ port: Number(values.port ?? process.env.PORT ?? 4000), build: !values['no-build'] })
+  const stack = await startOffline({ port: Number(values.port ?? process.env.PORT ?? 4000), build: !values['no-build'], echo: true })
   console.log(`\n  The packaged functions behind an emulated API Gateway, and the SPA: ${stack.url}/`)
   console.log(`  Functions unpacked in ${stack.taskDir}; table "${tableName}" in an in-memory dynalite. Ctrl-C stops.\n`)
   const stop = () => void stack.stop().then(() => process.exit(0))
