@@ -10,6 +10,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { build } from 'esbuild'
+import { existingApps } from './bundle-existing.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const entries = ['lambda', 'changes', 'authorizer', 'export-notes']
@@ -124,13 +125,16 @@ function sdkApart(outdir, plugins) {
 
 async function buildOne(name, outdir, plugins) {
   const outfile = path.join(outdir, `${name}.js`)
+  // View engines, __dirname and module.parent of mounted apps; their views and assets go to <name>.files/.
+  const existing = await existingApps({ root, entry: sourceOf(name), name, outdir, plugins })
   const result = await build({
     ...bundleOptions,
     entryPoints: [sourceOf(name)],
     outfile,
     banner: { js: sourceMappedStacks },
-    plugins: [leanDependencies, ...plugins],
+    plugins: [leanDependencies, ...plugins, existing.plugin],
   })
+  existing.copyFiles()
   writeFileSync(path.join(outdir, `${name}.meta.json`), JSON.stringify(result.metafile))
   const bytes = result.metafile.outputs[path.relative(process.cwd(), outfile)]?.bytes ?? 0
   return { name, outfile, bytes, inputs: topInputs(result.metafile, outfile) }

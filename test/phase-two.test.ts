@@ -5,6 +5,11 @@ import { testSecret } from './helpers/app'
 import { coldStart, startDynamoWithTable } from './helpers/entries'
 import { httpApiEvent, lambdaContext, type HttpRequest } from './helpers/events'
 import { signToken } from './helpers/tokens'
+import { createLambdaHandler, lambdaRequestId } from '../app/lambda/handler'
+import { createLogger } from '../app/logger'
+import { mount } from '../app/existing'
+import { createPeeledApp } from '../functions/peeled-app'
+import profileApp from '../examples/profile/app'
 
 /**
  * Phase two: GET /api/notes/export peeled off into its own function (functions/export-notes.ts).
@@ -13,10 +18,14 @@ import { signToken } from './helpers/tokens'
  * as Lambda loads them, with a Lambda environment, on one table.
  */
 type Handler = (event: object, context: object) => Promise<HttpResult>
+/* eslint-disable @typescript-eslint/no-require-imports -- entries are required inside coldStart's fresh module registry, as Lambda loads them */
 
 let dynamo: EmbeddedDynamo
 let api: Handler
 let exportNotes: Handler
+/** The api function with the profile example mounted at /api/profile, and that app's reports route peeled off. */
+let apiWithProfile: Handler
+let profileReports: Handler
 const tableName = `notes-phase-two-${Date.now()}`
 const config = loadConfig({ JWT_SECRET: testSecret, TABLE_NAME: tableName })
 
@@ -37,6 +46,19 @@ beforeAll(async () => {
     env,
     () => (require('../functions/export-notes') as typeof import('../functions/export-notes')).handler as Handler,
   )
+  apiWithProfile = coldStart(env, () => {
+    // app/existing/mounts.ts as docs/MIGRATING.md has a team write it: the example's one mount line.
+    jest.doMock('../app/existing/mounts', () => ({ mounts: [mount('/api/profile', profileApp)] }))
+    return (require('../lambda') as typeof import('../lambda')).handler as Handler
+  })
+  // A peeled-off function's entry, as functions/export-notes.ts is written, for the example's legacy route.
+  const logger = createLogger()
+  const lambdaConfig = loadConfig({ ...process.env, ...env })
+  const app = createPeeledApp(
+    { config: lambdaConfig, clock: () => new Date(), logger, requestIdOf: lambdaRequestId },
+    { '/api/profile': profileApp },
+  )
+  profileReports = createLambdaHandler(app, logger) as Handler
 })
 
 afterAll(async () => {
@@ -50,7 +72,7 @@ async function invoke(handler: Handler, req: HttpRequest) {
   return { result, requestId: (event.requestContext as { requestId: string }).requestId }
 }
 
-/** What must match: status, body and every header but the per-request ones, with the export's own time left out. */
+/** What must match: status, body and every header but the per-request ones, with the export's (and a report's) own time left out. */
 function comparable(result: HttpResult) {
   const headers = { ...result.headers }
   delete headers['x-request-id']
@@ -60,6 +82,9 @@ function comparable(result: HttpResult) {
     const parsed = JSON.parse(result.body)
     delete parsed.requestId
     delete parsed.exportedAt
+    // A report's time, and the Express 4 app's ETag of the body that holds it.
+    if (parsed.generatedAt !== undefined) delete headers.etag
+    delete parsed.generatedAt
     body = parsed
   }
   return { statusCode: result.statusCode, headers, body, cookies: result.cookies }
@@ -119,5 +144,51 @@ describe('GET /api/notes/export through its own function and through api', () =>
 
     expect(result.statusCode).toBe(404)
     expect(result.headers?.['content-type']).toMatch(/^application\/problem\+json/)
+  })
+})
+
+describe('a legacy Express 4 route peeled off into its own function (createPeeledApp with the mounted app)', () => {
+  const ada = signToken(config, { sub: 'user-ada', email: 'ada@example.com' })
+
+  /** The access-log line the function wrote for its last request. */
+  function lastRequestLog(): Record<string, unknown> {
+    const lines = (process.stdout.write as unknown as jest.Mock).mock.calls.map(([line]) => String(line))
+    const requests = lines.filter((line) => line.includes('"msg":"request"')).map((line) => JSON.parse(line))
+    return requests[requests.length - 1]
+  }
+
+  it.each<[string, HttpRequest]>([
+    ['a report', { method: 'GET', path: '/api/profile/reports/2020', headers: auth(ada) }],
+    ['a report of a future year (the app’s 404)', { method: 'GET', path: '/api/profile/reports/3000', headers: auth(ada) }],
+    ['a rejected promise (500 problem)', { method: 'GET', path: '/api/profile/reports/1999', headers: auth(ada) }],
+    ['no token (401)', { method: 'GET', path: '/api/profile/reports/2020' }],
+    [
+      'a cross-origin request from the SPA',
+      { method: 'GET', path: '/api/profile/reports/2020', headers: { ...auth(ada), Origin: 'https://notes.example.com' } },
+    ],
+  ])('answers %s as api does, and logs the same line', async (_name, req) => {
+    const viaApi = await invoke(apiWithProfile, req)
+    const apiLog = lastRequestLog()
+    const viaOwn = await invoke(profileReports, req)
+    const ownLog = lastRequestLog()
+
+    expect(comparable(viaOwn.result)).toEqual(comparable(viaApi.result))
+    expect(viaOwn.result.headers?.['x-powered-by']).toBeUndefined()
+    expect(viaOwn.result.headers?.['x-request-id']).toBe(viaOwn.requestId)
+    const fields = (log: Record<string, unknown>) => ({
+      level: log.level,
+      route: log.route,
+      path: log.path,
+      status: log.status,
+      userId: log.userId,
+    })
+    expect(fields(ownLog)).toEqual(fields(apiLog))
+    expect(ownLog.requestId).toBe(viaOwn.requestId)
+  })
+
+  it('logs the legacy route’s own pattern, not the mount path', async () => {
+    await invoke(profileReports, { method: 'GET', path: '/api/profile/reports/2020', headers: auth(ada) })
+
+    expect(lastRequestLog()).toMatchObject({ route: '/api/profile/reports/:year', path: '/api/profile/reports/2020', status: 200 })
   })
 })

@@ -1,13 +1,21 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { tableDefinition } from '../app/db/table'
+import { loadConfig } from '../app/config'
+import { testSecret } from './helpers/app'
+import { httpApiEvent } from './helpers/events'
+import { signToken } from './helpers/tokens'
+import { bodyBytes, buildWithMounts, runShippedBundle } from './packaging/shipped-bundle'
 
 /**
  * `npx serverless package` (osls) with no AWS credentials and no network: the CloudFormation it
  * writes for a stage, with the authorizer off (the default) and switched on. Any attempt to open
- * a socket or resolve a name is recorded by a preloaded guard and fails the test.
+ * a socket or resolve a name is recorded by a preloaded guard and fails the test. The functions and
+ * their zips are the ones serverless.yml declares (read from the packaged service state), so adding
+ * a function needs no change here. The first stack is built with a server-rendered app mounted
+ * (test/packaging/fixtures/ejs-shop), so its zip must carry the app's views and assets.
  */
 const root = path.resolve(__dirname, '..')
 let work: string
@@ -16,13 +24,21 @@ let off: Packaged
 let on: Packaged
 
 interface Packaged {
+  dir: string
   template: { Resources: Record<string, Resource>; Outputs: Record<string, unknown>; Conditions?: Record<string, unknown> }
+  /** Every function serverless.yml declares for the stack, by its key, with its handler. */
+  functions: Record<string, { name: string; handler: string }>
+  /** The entries of each function's zip, by function key. */
   artifacts: Record<string, string[]>
 }
 
+/** CloudFormation as parsed JSON: the tests reach into it by the paths its documentation gives. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any
+
 interface Resource {
   Type: string
-  Properties: Record<string, any>
+  Properties: Record<string, Json>
   DependsOn?: string | string[]
 }
 
@@ -62,16 +78,34 @@ function packageStack(name: string, args: string[]): Packaged {
   })
   if (result.status !== 0) throw new Error(`serverless package ${args.join(' ')} failed:\n${result.stdout}\n${result.stderr}`)
   const template = JSON.parse(readFileSync(path.join(out, 'cloudformation-template-update-stack.json'), 'utf8'))
+  const state = JSON.parse(readFileSync(path.join(out, 'serverless-state.json'), 'utf8'))
+  const functions: Packaged['functions'] = {}
   const artifacts: Record<string, string[]> = {}
-  for (const fn of ['api', 'changes', 'authorizer', 'exportNotes']) {
-    try {
-      artifacts[fn] = zipEntries(readFileSync(path.join(out, `${fn}.zip`)))
-    } catch {
-      // no such function in this stack
-    }
+  for (const [key, fn] of Object.entries<{ name: string; handler: string }>(state.service.functions)) {
+    functions[key] = { name: fn.name, handler: fn.handler }
+    artifacts[key] = zipEntries(readFileSync(path.join(out, `${key}.zip`)))
   }
-  return { template, artifacts }
+  return { dir: out, template, functions, artifacts }
 }
+
+function buildLambdas(mountsSource?: string) {
+  if (mountsSource === undefined) {
+    const build = spawnSync(process.execPath, [path.join(root, 'scripts/build-lambda.mjs'), '--quiet'], { cwd: root, encoding: 'utf8' })
+    if (build.status !== 0) throw new Error(`build failed: ${build.stderr}`)
+    return
+  }
+  for (const name of ['lambda', 'changes', 'authorizer', 'export-notes'])
+    rmSync(path.join(root, 'dist', `${name}.files`), { recursive: true, force: true })
+  const built = buildWithMounts(path.join(root, 'dist'), mountsSource)
+  if (!built.ok) throw new Error(`build failed: ${built.stderr}`)
+}
+
+const withEjsShop = `
+import { mount, type Mount } from './mount'
+import shop from '../../test/packaging/fixtures/ejs-shop/app'
+
+export const mounts: Mount[] = [mount('/shop', shop)]
+`
 
 /** The names in a zip's central directory. */
 function zipEntries(zip: Buffer): string[] {
@@ -92,11 +126,13 @@ beforeAll(() => {
   networkLog = path.join(work, 'network.log')
   writeFileSync(networkLog, '')
   writeFileSync(path.join(work, 'network-guard.js'), networkGuard)
-  const build = spawnSync(process.execPath, [path.join(root, 'scripts/build-lambda.mjs'), '--quiet'], { cwd: root, encoding: 'utf8' })
-  if (build.status !== 0) throw new Error(`build failed: ${build.stderr}`)
+  // The api bundle with a mounted app (its other bundles as usual), then every bundle as the checkout builds it.
+  buildLambdas()
+  buildLambdas(withEjsShop)
   off = packageStack('off', ['--stage', 'ci'])
+  buildLambdas()
   on = packageStack('on', ['--stage', 'ci2', '--param=authorizer=true'])
-}, 240_000)
+}, 360_000)
 
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 
@@ -147,20 +183,83 @@ describe('serverless package, offline', () => {
     )
   })
 
-  it('runs every function on nodejs22.x from its bundle, and deploys nothing else', () => {
-    const fns = Object.fromEntries(ofType(off, 'AWS::Lambda::Function').map(([, r]) => [r.Properties.FunctionName, r.Properties]))
+  it.each([
+    ['authorizer off', () => off],
+    ['authorizer on', () => on],
+  ])('runs every function serverless.yml declares on nodejs22.x from its bundle, and deploys nothing else (%s)', (_name, stack) => {
+    const p = stack()
+    const fns = Object.fromEntries(ofType(p, 'AWS::Lambda::Function').map(([, r]) => [r.Properties.FunctionName, r.Properties]))
+    const declared = Object.values(p.functions)
 
-    expect(Object.keys(fns).sort()).toEqual(['notes-ci-api', 'notes-ci-changes', 'notes-ci-exportNotes'])
-    expect(fns['notes-ci-api']).toMatchObject({ Runtime: 'nodejs22.x', Handler: 'dist/lambda.handler' })
-    expect(fns['notes-ci-changes']).toMatchObject({ Runtime: 'nodejs22.x', Handler: 'dist/changes.handler' })
-    expect(fns['notes-ci-exportNotes']).toMatchObject({ Runtime: 'nodejs22.x', Handler: 'dist/export-notes.handler' })
-    const sorted = Object.fromEntries(Object.entries(off.artifacts).map(([fn, files]) => [fn, [...files].sort()]))
-    expect(sorted).toEqual({
+    expect(Object.keys(fns).sort()).toEqual(declared.map((fn) => fn.name).sort())
+    for (const [key, { name, handler }] of Object.entries(p.functions)) {
+      const bundle = handler.replace(/\.handler$/, '')
+      expect({ key, ...fns[name] }).toMatchObject({ key, Runtime: 'nodejs22.x', Handler: handler })
+      // The bundle, its map, the AWS SDK file it loads on its first database call, and only the files
+      // it reads at run time (dist/<bundle>.files/) beside it.
+      const shipped = p.artifacts[key].filter((e) => !e.startsWith(`${bundle}.files/`))
+      const allowed = [`${bundle}.js`, `${bundle}.js.map`, 'dist/dynamodb-sdk.js', 'dist/dynamodb-sdk.js.map']
+      expect({ key, entries: shipped }).toEqual({ key, entries: expect.arrayContaining([`${bundle}.js`]) })
+      expect({ key, entries: shipped.filter((e) => !allowed.includes(e)) }).toEqual({ key, entries: [] })
+    }
+    const sorted = Object.fromEntries(
+      Object.entries(p.artifacts).map(([fn, files]) => [fn, files.filter((f) => !f.includes('.files/')).sort()]),
+    )
+    expect(sorted).toMatchObject({
       api: ['dist/dynamodb-sdk.js', 'dist/dynamodb-sdk.js.map', 'dist/lambda.js', 'dist/lambda.js.map'],
       changes: ['dist/changes.js'],
       exportNotes: ['dist/dynamodb-sdk.js', 'dist/dynamodb-sdk.js.map', 'dist/export-notes.js', 'dist/export-notes.js.map'],
     })
   })
+
+  it('declares the functions this project has, each with its own bundle', () => {
+    expect(off.functions).toMatchObject({
+      api: { handler: 'dist/lambda.handler' },
+      changes: { handler: 'dist/changes.handler' },
+      exportNotes: { handler: 'dist/export-notes.handler' },
+    })
+    expect(on.functions.authorizer).toMatchObject({ handler: 'dist/authorizer.handler' })
+    expect(off.functions.authorizer).toBeUndefined()
+  })
+
+  it('puts a mounted app’s views and static files in the api zip, beside the bundle with their layout', () => {
+    const shipped = 'dist/lambda.files/test/packaging/fixtures/ejs-shop'
+
+    expect(off.artifacts.api.sort()).toEqual(
+      [
+        'dist/lambda.js',
+        'dist/dynamodb-sdk.js',
+        'dist/dynamodb-sdk.js.map',
+        'dist/lambda.js.map',
+        ...['public/img/logo.png', 'public/style.css', 'views/index.ejs', 'views/partials/header.ejs'].map((f) => `${shipped}/${f}`),
+      ].sort(),
+    )
+    // Built without mounts, the zip holds the bundle alone.
+    expect(on.artifacts.api.sort()).toEqual(['dist/dynamodb-sdk.js', 'dist/dynamodb-sdk.js.map', 'dist/lambda.js', 'dist/lambda.js.map'])
+  })
+
+  it('answers from the api zip unpacked into an empty folder: the mounted app’s page and its image', async () => {
+    const task = mkdtempSync(path.join(tmpdir(), 'notes-unzipped-api-'))
+    try {
+      mkdirSync(task, { recursive: true })
+      const unzip = spawnSync('unzip', ['-q', path.join(off.dir, 'api.zip'), '-d', task], { encoding: 'utf8' })
+      expect(unzip.status).toBe(0)
+      expect(existsSync(path.join(task, 'node_modules'))).toBe(false)
+      const token = signToken(loadConfig({ JWT_SECRET: testSecret }), { sub: 'user-ada' })
+      const headers = { Authorization: `Bearer ${token}` }
+      const run = await runShippedBundle(task, [
+        httpApiEvent({ method: 'GET', path: '/shop/', headers }),
+        httpApiEvent({ method: 'GET', path: '/shop/img/logo.png', headers }),
+      ])
+      const [page, image] = run.results
+
+      expect(page.statusCode).toBe(200)
+      expect(page.body).toContain('<h1 class="ejs-title">Shop</h1>')
+      expect(bodyBytes(image).equals(readFileSync(path.join(root, 'test/packaging/fixtures/ejs-shop/public/img/logo.png')))).toBe(true)
+    } finally {
+      rmSync(task, { recursive: true, force: true })
+    }
+  }, 60_000)
 
   it('creates the table exactly as app/db/table.ts defines it, with the stream and TTL on expiresAt', () => {
     const [, table] = one(off, 'AWS::DynamoDB::Table')
@@ -252,7 +351,7 @@ describe('serverless package, offline', () => {
 
   describe('IAM', () => {
     const statements = (p: Packaged, roleId: string) =>
-      p.template.Resources[roleId].Properties.Policies.flatMap((policy: any) => policy.PolicyDocument.Statement) as {
+      p.template.Resources[roleId].Properties.Policies.flatMap((policy: Json) => policy.PolicyDocument.Statement) as {
         Effect: string
         Action: string | string[]
         Resource: unknown
@@ -383,7 +482,7 @@ describe('serverless package, offline', () => {
     it('lets exportNotes only Query the live index and write its own log, nothing else', () => {
       const fn = off.template.Resources.ExportNotesLambdaFunction.Properties
       const statements = off.template.Resources.ExportNotesRole.Properties.Policies.flatMap(
-        (policy: any) => policy.PolicyDocument.Statement,
+        (policy: Json) => policy.PolicyDocument.Statement,
       )
 
       expect(fn.Role).toEqual({ 'Fn::GetAtt': ['ExportNotesRole', 'Arn'] })
@@ -409,6 +508,7 @@ describe('serverless package, offline', () => {
       expect(fn.Timeout).toBeGreaterThan(api.Timeout)
       expect(fn.Timeout).toBeLessThan(30)
       expect(off.artifacts.exportNotes).toContain('dist/export-notes.js')
+      expect(off.functions.exportNotes.handler).toBe('dist/export-notes.handler')
     })
   })
 })

@@ -1,8 +1,36 @@
+import { existsSync, readdirSync, rmSync } from 'node:fs'
+import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import vue from '@vitejs/plugin-vue'
-import { defineConfig } from 'vite'
+import { defineConfig, type Plugin } from 'vite'
 
 const webDir = fileURLToPath(new URL('.', import.meta.url))
+const outDir = fileURLToPath(new URL('../public', import.meta.url))
+/** Static files of the SPA (robots.txt, icons, images): Vite copies them into public/ on every build. */
+const publicDir = path.join(webDir, 'public')
+
+/**
+ * Instead of emptying public/: removes what an earlier build wrote there (index.html, assets/ and
+ * the copies of web/public/), and keeps any other file, saying where it belongs. A file put in
+ * public/ by hand survives the build, but only web/public/ is the SPA's source of static files.
+ */
+function replacePreviousBuild(): Plugin {
+  return {
+    name: 'replace-previous-build',
+    apply: 'build',
+    buildStart() {
+      if (!existsSync(outDir)) return
+      const fromBuild = new Set(['index.html', 'assets', ...(existsSync(publicDir) ? readdirSync(publicDir) : [])])
+      const kept: string[] = []
+      for (const entry of readdirSync(outDir)) {
+        if (fromBuild.has(entry)) rmSync(path.join(outDir, entry), { recursive: true, force: true })
+        else kept.push(entry)
+      }
+      if (kept.length > 0)
+        this.warn(`public/ keeps ${kept.join(', ')}: not from the build. Move them to web/public/, which every build copies into public/.`)
+    },
+  }
+}
 
 /**
  * Builds web/ into public/ at the repository root: `npm run build:web`.
@@ -13,10 +41,12 @@ export default defineConfig({
   root: webDir,
   base: '/', // absolute asset URLs, so deep links such as /notes/abc load the same bundles
   envDir: webDir,
-  plugins: [vue()],
+  publicDir,
+  plugins: [vue(), replacePreviousBuild()],
   build: {
-    outDir: fileURLToPath(new URL('../public', import.meta.url)),
-    emptyOutDir: true,
+    outDir,
+    // public/ is replaced file by file (replacePreviousBuild above), so nothing put there by hand is lost.
+    emptyOutDir: false,
     // No inline scripts or styles: the page must run under a CSP of script-src 'self'.
     assetsInlineLimit: 0,
     // Keeps the built page free of inline scripts; browsers of this app's era all support modules.

@@ -3,6 +3,7 @@ import type { Express, Request } from 'express'
 import { HttpError, serverError } from '../errors'
 import type { Logger } from '../logger'
 import { isHttpApiEvent, type HttpEvent, type HttpResult, type LambdaContext } from './events'
+import { binarySettings } from './binary'
 import { forApp } from './paths'
 import { problemResult } from './problem'
 
@@ -11,6 +12,7 @@ export type LambdaHandler = (event: HttpEvent, context: LambdaContext) => Promis
 interface AdapterOptions {
   app: Express
   respondWithErrors: boolean
+  binarySettings: typeof binarySettings
   log: ReturnType<typeof adapterLog>
   framework: { sendRequest(args: { request: Request; response: Parameters<Express>[1] }): void }
 }
@@ -38,6 +40,8 @@ export function createLambdaHandler(app: Express, logger: Logger): LambdaHandler
         app,
         // The adapter would answer a failure with the stack in the body when NODE_ENV is "development".
         respondWithErrors: false,
+        // Images, PDFs, archives: base64 to the event source, so they arrive byte for byte (see binary.ts).
+        binarySettings,
         // It reports its failures only to its log, then resolves an empty 500: caught here, and replaced below.
         log: adapterLog((error) => (failure ??= error)),
         framework: {

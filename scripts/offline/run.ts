@@ -1,0 +1,261 @@
+/**
+ * `npm run offline`: the Lambda build on a laptop. Builds the bundles, packages the stack as a deploy
+ * would (`serverless package`, no AWS access), unpacks every function's zip into one empty folder
+ * outside the project (no node_modules or sources to fall back on, as in /var/task), starts an
+ * embedded DynamoDB (dynalite) with the table, and runs serverless-offline on those files: an emulated
+ * HTTP API on 127.0.0.1 that routes to `api` and the peeled-off functions as serverless.yml says.
+ * The SPA (public/) is served on the same port, as CloudFront serves it: a file that exists in
+ * public/ is sent, anything else goes to the API, and a browser page the API does not have (a 404 for
+ * a GET that accepts HTML) gets index.html, as the distribution's error responses give it.
+ *
+ *   npm run offline [-- --port 4000] [--no-build]
+ *
+ * Environment: JWT_SECRET (default: a random one per run), CORS_ORIGINS (default: none), PORT.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import { inflateRawSync } from 'node:zlib'
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { createDocumentClient } from '../../app/db/client'
+import { startEmbeddedDynamo } from '../../app/db/embedded'
+import { ensureTable } from '../../app/db/table'
+
+const root = path.resolve(__dirname, '../..')
+const stage = 'offline'
+const tableName = `notes-${stage}-notes`
+
+export interface OfflineStack {
+  /** Where a browser goes: the SPA and the API on one origin. */
+  url: string
+  /** The folder the zips were unpacked into. */
+  taskDir: string
+  stop(): Promise<void>
+}
+
+/** Builds, packages, unpacks and serves; resolves once the emulated API answers. */
+export async function startOffline(
+  options: {
+    port?: number
+    build?: boolean
+    log?: (line: string) => void
+    /** Also write serverless-offline's output (the functions' logs) to this process's. */
+    echo?: boolean
+    /** Runs on the new table before the functions start, e.g. to import users (scripts/import-users.ts). */
+    prepare?: (db: DynamoDBDocumentClient, tableName: string) => Promise<void>
+  } = {},
+): Promise<OfflineStack> {
+  const log = options.log ?? ((line: string) => console.log(line))
+  const work = mkdtempSync(path.join(tmpdir(), 'notes-offline-'))
+  const taskDir = path.join(work, 'task')
+  if (options.build !== false) {
+    log('  Building the Lambda bundles ...')
+    run(process.execPath, [path.join(root, 'scripts/build-lambda.mjs'), '--quiet'])
+  }
+  log('  Packaging (serverless package) ...')
+  run(process.execPath, [
+    path.join(root, 'node_modules/serverless/bin/serverless.js'),
+    'package',
+    '--stage',
+    stage,
+    '--package',
+    path.join(work, 'package'),
+  ])
+  for (const zip of readdirSync(path.join(work, 'package')).filter((f) => f.endsWith('.zip')))
+    unzip(path.join(work, 'package', zip), taskDir)
+
+  const dynamo = await startEmbeddedDynamo()
+  const db = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: dynamo.endpoint })
+  await ensureTable(db, tableName)
+  await options.prepare?.(db, tableName)
+  db.destroy()
+
+  const [apiPort, lambdaPort] = await freePorts(2)
+  const offline = spawn(
+    process.execPath,
+    [
+      path.join(root, 'node_modules/serverless/bin/serverless.js'),
+      'offline',
+      'start',
+      '--stage',
+      stage,
+      '--httpPort',
+      String(apiPort),
+      '--lambdaPort',
+      String(lambdaPort),
+    ],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        OFFLINE_TASK_DIR: taskDir,
+        DYNAMODB_ENDPOINT: dynamo.endpoint,
+        JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(32).toString('hex'),
+        CORS_ORIGINS: process.env.CORS_ORIGINS ?? '',
+        // Any credentials do for dynalite; none are needed to emulate API Gateway.
+        AWS_ACCESS_KEY_ID: 'offline',
+        AWS_SECRET_ACCESS_KEY: 'offline',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
+    },
+  )
+  const output: string[] = []
+  for (const [stream, to] of [
+    [offline.stdout, process.stdout],
+    [offline.stderr, process.stderr],
+  ] as const) {
+    stream.on('data', (chunk: Buffer) => {
+      output.push(chunk.toString())
+      if (options.echo) to.write(chunk)
+    })
+  }
+  await waitForServer(offline, apiPort, output)
+
+  const front = frontServer(`http://127.0.0.1:${apiPort}`, path.join(root, 'public'))
+  await new Promise<void>((resolve, reject) => {
+    front.once('error', reject)
+    front.listen(options.port ?? 0, '127.0.0.1', () => resolve())
+  })
+  const url = `http://127.0.0.1:${(front.address() as AddressInfo).port}`
+  return {
+    url,
+    taskDir,
+    async stop() {
+      front.closeAllConnections()
+      await new Promise<void>((resolve) => front.close(() => resolve()))
+      await stopChild(offline)
+      await dynamo.close()
+      rmSync(work, { recursive: true, force: true })
+    },
+  }
+}
+
+function run(command: string, args: string[]): void {
+  const env = { ...process.env, OFFLINE_TASK_DIR: '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }
+  const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', env })
+  if (result.status !== 0) throw new Error(`${path.basename(args[0])} ${args[1] ?? ''} failed:\n${result.stdout}\n${result.stderr}`)
+}
+
+/** Extracts a zip as serverless package writes it (stored or deflated entries) into `dir`. */
+export function unzip(file: string, dir: string): void {
+  const zip = readFileSync(file)
+  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]))
+  const count = zip.readUInt16LE(end + 10)
+  let at = zip.readUInt32LE(end + 16)
+  for (let i = 0; i < count; i++) {
+    const method = zip.readUInt16LE(at + 10)
+    const compressedSize = zip.readUInt32LE(at + 20)
+    const nameLength = zip.readUInt16LE(at + 28)
+    const localHeader = zip.readUInt32LE(at + 42)
+    const name = zip.toString('utf8', at + 46, at + 46 + nameLength)
+    at += 46 + nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32)
+    const target = path.resolve(dir, name)
+    if (!target.startsWith(path.resolve(dir) + path.sep)) throw new Error(`${file}: entry ${name} points outside the folder`)
+    if (name.endsWith('/')) continue
+    const dataStart = localHeader + 30 + zip.readUInt16LE(localHeader + 26) + zip.readUInt16LE(localHeader + 28)
+    const data = zip.subarray(dataStart, dataStart + compressedSize)
+    mkdirSync(path.dirname(target), { recursive: true })
+    writeFileSync(target, method === 8 ? inflateRawSync(data) : data)
+  }
+}
+
+/** The SPA's files from public/, everything else from the emulated API; index.html for a page the API does not have. */
+function frontServer(api: string, publicDir: string): http.Server {
+  return http.createServer((req, res) => {
+    const pathname = decodeURIComponent((req.url ?? '/').split('?')[0])
+    const file = path.join(publicDir, pathname === '/' ? 'index.html' : pathname)
+    const isFile = file.startsWith(publicDir + path.sep) && existsSync(file) && statSync(file).isFile()
+    if ((req.method === 'GET' || req.method === 'HEAD') && isFile) return sendFile(res, file)
+    const upstream = http.request(`${api}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+      const wantsPage = req.method === 'GET' && /text\/html/.test(req.headers.accept ?? '')
+      const index = path.join(publicDir, 'index.html')
+      if (answer.statusCode === 404 && wantsPage && existsSync(index)) {
+        answer.resume()
+        return sendFile(res, index)
+      }
+      res.writeHead(answer.statusCode ?? 502, answer.rawHeaders)
+      answer.pipe(res)
+    })
+    upstream.on('error', (err) => {
+      res.writeHead(502, { 'content-type': 'text/plain' })
+      res.end(`serverless offline did not answer: ${err.message}`)
+    })
+    req.pipe(upstream)
+  })
+}
+
+const types: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.txt': 'text/plain',
+  '.woff2': 'font/woff2',
+}
+
+function sendFile(res: http.ServerResponse, file: string): void {
+  res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' })
+  createReadStream(file).pipe(res)
+}
+
+async function freePorts(n: number): Promise<number[]> {
+  const servers = Array.from({ length: n }, () => http.createServer())
+  const ports = await Promise.all(
+    servers.map(
+      (server) => new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port))),
+    ),
+  )
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))))
+  return ports
+}
+
+async function waitForServer(child: ChildProcess, port: number, output: string[]): Promise<void> {
+  for (let tries = 0; tries < 600; tries++) {
+    if (child.exitCode !== null) throw new Error(`serverless offline exited (${child.exitCode}):\n${output.join('')}`)
+    const up = await new Promise<boolean>((resolve) => {
+      const probe = http.get(`http://127.0.0.1:${port}/health`, (res) => {
+        res.resume()
+        resolve(true)
+      })
+      probe.on('error', () => resolve(false))
+    })
+    if (up) return
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  throw new Error(`serverless offline did not listen on ${port}:\n${output.join('')}`)
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve()
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve())
+    child.kill('SIGINT')
+    setTimeout(() => child.kill('SIGKILL'), 5000).unref()
+  })
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { port: { type: 'string' }, 'no-build': { type: 'boolean' } } })
+  const stack = await startOffline({ port: Number(values.port ?? process.env.PORT ?? 4000), build: !values['no-build'], echo: true })
+  console.log(`\n  The packaged functions behind an emulated API Gateway, and the SPA: ${stack.url}/`)
+  console.log(`  Functions unpacked in ${stack.taskDir}; table "${tableName}" in an in-memory dynalite. Ctrl-C stops.\n`)
+  const stop = () => void stack.stop().then(() => process.exit(0))
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err instanceof Error ? err.message : err)
+    process.exit(1)
+  })
+}

@@ -1,0 +1,91 @@
+import { spawn, spawnSync } from 'node:child_process'
+import { cpSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { createInterface } from 'node:readline'
+import type { HttpResult } from '../../app/lambda/events'
+import { testSecret } from '../helpers/app'
+
+/**
+ * The Lambda bundle as it is deployed: built by scripts/build-lambda.mjs with app/existing/mounts.ts
+ * swapped for the given source at build time (the checkout's own list is left alone), then only the
+ * bundle and the files it ships (`dist/lambda.js`, `dist/lambda.files/`) copied into an empty folder
+ * outside the project, where no node_modules or sources can be found, and run there by a fresh Node.
+ */
+export const root = path.resolve(__dirname, '../..')
+
+const buildScript = `
+import { buildLambdas } from ${JSON.stringify(path.join(root, 'scripts/build-lambda.mjs'))}
+const [outdir, mountsSource] = process.argv.slice(1)
+const swapMounts = {
+  name: 'mounts-swapped',
+  setup(build) {
+    build.onLoad({ filter: /[\\\\/]app[\\\\/]existing[\\\\/]mounts\\.ts$/ }, () => ({ contents: mountsSource, loader: 'ts', resolveDir: ${JSON.stringify(path.join(root, 'app/existing'))} }))
+  },
+}
+await buildLambdas({ outdir, only: 'lambda', plugins: [swapMounts] })
+`
+
+/** Builds dist/lambda.js with `mountsSource` as app/existing/mounts.ts; the build's stderr on failure. */
+export function buildWithMounts(outdir: string, mountsSource: string): { ok: boolean; stderr: string } {
+  const built = spawnSync(process.execPath, ['--input-type=module', '-e', buildScript, outdir, mountsSource], {
+    cwd: root,
+    encoding: 'utf8',
+  })
+  return { ok: built.status === 0, stderr: built.stderr }
+}
+
+/** Copies what the api function's zip holds (serverless.yml: dist/lambda.js and dist/lambda.files/**) into a new empty folder. */
+export function shipToEmptyFolder(outdir: string): string {
+  const task = mkdtempSync(path.join(tmpdir(), 'notes-var-task-'))
+  if (existsSync(path.join(tmpdir(), 'node_modules'))) throw new Error(`${tmpdir()}/node_modules would let the bundle find packages`)
+  mkdirSync(path.join(task, 'dist'))
+  cpSync(path.join(outdir, 'lambda.js'), path.join(task, 'dist/lambda.js'))
+  if (existsSync(path.join(outdir, 'lambda.files')))
+    cpSync(path.join(outdir, 'lambda.files'), path.join(task, 'dist/lambda.files'), { recursive: true })
+  return task
+}
+
+export interface BundleRun {
+  results: HttpResult[]
+  /** What keeps the process alive after the last answer (a listening server shows as TCPServerWrap). */
+  activeResources: string[]
+  stderr: string
+}
+
+/** Requires `<task>/dist/lambda.js` from `<task>` (as /var/task) and answers each event in turn, as the Lambda runtime calls it. */
+export function runShippedBundle(task: string, events: object[]): Promise<BundleRun> {
+  const runner = `
+    const { handler } = require('./dist/lambda.js')
+    const events = JSON.parse(process.argv[1])
+    ;(async () => {
+      for (const event of events) process.stdout.write('RESULT ' + JSON.stringify(await handler(event, { awsRequestId: 'req-' + Math.random() })) + '\\n')
+      process.stdout.write('ACTIVE ' + JSON.stringify(process.getActiveResourcesInfo()) + '\\n')
+      process.exit(0)
+    })()`
+  const child = spawn(process.execPath, ['-e', runner, JSON.stringify(events)], {
+    cwd: task,
+    env: {
+      PATH: process.env.PATH,
+      AWS_LAMBDA_FUNCTION_NAME: 'notes-shipped-api',
+      AWS_REGION: 'us-east-1',
+      JWT_SECRET: testSecret,
+      TABLE_NAME: 'unused',
+      DYNAMODB_ENDPOINT: 'http://127.0.0.1:9',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
+  })
+  const run: BundleRun = { results: [], activeResources: [], stderr: '' }
+  child.stderr.on('data', (chunk: Buffer) => (run.stderr += chunk.toString()))
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    if (line.startsWith('RESULT ')) run.results.push(JSON.parse(line.slice(7)))
+    if (line.startsWith('ACTIVE ')) run.activeResources = JSON.parse(line.slice(7))
+  })
+  return new Promise((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', () => resolve(run))
+  })
+}
+
+/** A result's body as bytes, whichever way the function encoded it. */
+export const bodyBytes = (result: HttpResult) => Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8')
