@@ -18,7 +18,6 @@ import profileApp from '../examples/profile/app'
  * as Lambda loads them, with a Lambda environment, on one table.
  */
 type Handler = (event: object, context: object) => Promise<HttpResult>
-/* eslint-disable @typescript-eslint/no-require-imports -- entries are required inside coldStart's fresh module registry, as Lambda loads them */
 
 let dynamo: EmbeddedDynamo
 let api: Handler

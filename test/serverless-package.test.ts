@@ -566,7 +566,7 @@ describe('one origin for the SPA and the API (CloudFront)', () => {
 
   it('serves everything else from the bucket, client-side routes as index.html, and never rewrites API errors', () => {
     const config = distribution()
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- kept inside this block, whose file's imports are shared
+
     const { runInNewContext } = require('node:vm') as typeof import('node:vm')
     const handler = runInNewContext(`${off.template.Resources.SpaRoutes.Properties.FunctionCode}; handler`) as (event: object) => {
       uri: string

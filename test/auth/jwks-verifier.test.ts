@@ -10,7 +10,7 @@ function build(env: Record<string, string>): { loadedJwksRsa: boolean; verifier:
       loadedJwksRsa = true
       return jest.requireActual('jwks-rsa')
     })
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded inside the isolated registry, after the mock
+
     const { createTokenVerifier } = require('../../app/auth/verifier') as typeof import('../../app/auth/verifier')
     verifier = createTokenVerifier(loadConfig(env).jwt, () => new Date())
   })

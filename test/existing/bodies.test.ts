@@ -12,11 +12,11 @@ import { viaDevServer, viaLambda, type Transport } from './transports'
  * keeps its JSON-only 415.
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- Express 4 handlers: its types are not installed */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+
 const express4 = require('express4')
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+
 const multer = require('multer')
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+
 const methodOverride = require('method-override')
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex')

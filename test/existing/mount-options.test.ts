@@ -14,7 +14,7 @@ import { bearer, signExpiredToken, signToken } from '../helpers/tokens'
  * fallback behind the app's own routes and the SPA's files. Express 4 and Express 5 apps alike.
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- Express 4 handlers: its types are not installed */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+
 const express4 = require('express4')
 
 function whoami(app: any) {

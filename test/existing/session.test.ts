@@ -1,4 +1,3 @@
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const flash = require('connect-flash')
 import { compactDecrypt, decodeProtectedHeader } from 'jose'
 import request from 'supertest'
