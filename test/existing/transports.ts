@@ -25,6 +25,8 @@ export type Sent = HttpRequest & { bytes?: Buffer }
 
 export interface Transport {
   name: string
+  /** What stands before the app's paths in the client's URL (REST API's stage), so in every URL the app emits. */
+  prefix: string
   send(req: Sent): Promise<Answer>
   close(): Promise<void>
 }
@@ -34,6 +36,7 @@ export async function viaDevServer(app: Express): Promise<Transport> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return {
     name: 'the dev server (supertest on 127.0.0.1)',
+    prefix: '',
     async send(req) {
       let test = request(server)[req.method.toLowerCase() as 'get'](req.path)
       for (const [name, value] of Object.entries(req.headers ?? {})) test = test.set(name, value as string)
@@ -55,6 +58,7 @@ export function viaLambda(app: Express, source: 'HTTP API (v2)' | 'REST API (v1)
   const handler = createLambdaHandler(app, createLogger({ write: () => undefined }))
   return {
     name: `the Lambda handler behind an ${source}`,
+    prefix: source === 'REST API (v1)' ? '/prod' : '', // restApiEvent's default stage, in its URL
     async send(req) {
       const event = withBytes(source === 'HTTP API (v2)' ? httpApiEvent(req) : restApiEvent(req), req.bytes)
       const result: HttpResult = await handler(event, lambdaContext())
