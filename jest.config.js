@@ -9,6 +9,7 @@ const slow = [
   '<rootDir>/test/lambda-startup.test.ts', // builds dist/lambda.js and cold-starts it
   '<rootDir>/test/existing/bundle.test.ts', // builds the bundle with the example mounted
   '<rootDir>/test/existing/members-browser.test.ts', // Chromium walks the members' site
+  '<rootDir>/test/packaging/', // real bundle and SPA builds, npm run offline with Chromium
   '<rootDir>/test/serverless-package.test.ts', // two `serverless package` runs
 ]
 
