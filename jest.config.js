@@ -10,6 +10,7 @@ const slow = [
   '<rootDir>/test/existing/bundle.test.ts', // builds the bundle with the example mounted
   '<rootDir>/test/existing/members-browser.test.ts', // Chromium walks the members' site
   '<rootDir>/test/serverless-package.test.ts', // two `serverless package` runs
+  '<rootDir>/test/packaging/members-offline.test.ts', // builds, packages, runs npm run offline, Chromium walks it
 ]
 
 const common = {
