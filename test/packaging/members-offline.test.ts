@@ -29,7 +29,8 @@ describeInBrowser('The members’ site from the packaged function, behind npm ru
   let browser: Browser
 
   beforeAll(async () => {
-    const built = buildWithMounts(path.join(root, 'dist'), withMembers)
+    // Every function, as `serverless package` packages them all: a fresh checkout has no dist/ yet.
+    const built = buildWithMounts(path.join(root, 'dist'), withMembers, { every: true })
     if (!built.ok) throw new Error(`build failed: ${built.stderr}`)
     stack = await startOffline({
       build: false,

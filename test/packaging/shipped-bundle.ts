@@ -16,19 +16,23 @@ export const root = path.resolve(__dirname, '../..')
 
 const buildScript = `
 import { buildLambdas } from ${JSON.stringify(path.join(root, 'scripts/build-lambda.mjs'))}
-const [outdir, mountsSource] = process.argv.slice(1)
+const [outdir, mountsSource, only] = process.argv.slice(1)
 const swapMounts = {
   name: 'mounts-swapped',
   setup(build) {
     build.onLoad({ filter: /[\\\\/]app[\\\\/]existing[\\\\/]mounts\\.ts$/ }, () => ({ contents: mountsSource, loader: 'ts', resolveDir: ${JSON.stringify(path.join(root, 'app/existing'))} }))
   },
 }
-await buildLambdas({ outdir, only: 'lambda', plugins: [swapMounts] })
+await buildLambdas({ outdir, only: only || undefined, plugins: [swapMounts] })
 `
 
-/** Builds dist/lambda.js with `mountsSource` as app/existing/mounts.ts; the build's stderr on failure. */
-export function buildWithMounts(outdir: string, mountsSource: string): { ok: boolean; stderr: string } {
-  const built = spawnSync(process.execPath, ['--input-type=module', '-e', buildScript, outdir, mountsSource], {
+/**
+ * Builds dist/lambda.js with `mountsSource` as app/existing/mounts.ts; with `every`, the other
+ * functions' bundles too (what `serverless package` needs in a checkout that has no dist/ yet).
+ * The build's stderr on failure.
+ */
+export function buildWithMounts(outdir: string, mountsSource: string, { every = false } = {}): { ok: boolean; stderr: string } {
+  const built = spawnSync(process.execPath, ['--input-type=module', '-e', buildScript, outdir, mountsSource, every ? '' : 'lambda'], {
     cwd: root,
     encoding: 'utf8',
   })
