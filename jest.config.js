@@ -11,7 +11,6 @@ const slow = [
   '<rootDir>/test/existing/members-browser.test.ts', // Chromium walks the members' site
   '<rootDir>/test/packaging/', // real bundle and SPA builds, npm run offline with Chromium
   '<rootDir>/test/serverless-package.test.ts', // two `serverless package` runs
-  '<rootDir>/test/packaging/members-offline.test.ts', // builds, packages, runs npm run offline, Chromium walks it
 ]
 
 const common = {
