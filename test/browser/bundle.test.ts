@@ -5,8 +5,11 @@ import { ensureSpaBuilt, publicDir } from './support/spa-build'
 
 jest.setTimeout(120_000)
 
-/** Vue and its router, gzipped, are about 40 KB; anything heavy added to the SPA shows here first. */
-const jsBudgetGzipBytes = 60_000
+/**
+ * Vue and its router, gzipped, are about 40 KB, the app's own code (sign-in shared across tabs,
+ * drafts, the devices and password pages) about 25 KB; anything heavy added to the SPA shows here first.
+ */
+const jsBudgetGzipBytes = 70_000
 
 describe('SPA build in public/', () => {
   let html: string
