@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
-import { documentCommands } from '../db/client'
+import { documentCommands, queryAll } from '../db/client'
 import { isConditionFailure, rethrowUnavailable } from '../db/errors'
 import { HttpError } from '../errors'
 
@@ -147,24 +147,12 @@ export function createSessionsRepository(deps: SessionsRepositoryDeps): Sessions
   }
 
   async function liveItems(userId: string): Promise<SessionItem[]> {
-    const { QueryCommand } = documentCommands()
-    const items: SessionItem[] = []
-    let start: Record<string, unknown> | undefined
-    do {
-      const page = await db
-        .send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':prefix': sessionPrefix },
-            ExclusiveStartKey: start,
-            ConsistentRead: true,
-          }),
-        )
-        .catch(rethrowUnavailable)
-      items.push(...((page.Items ?? []) as SessionItem[]))
-      start = page.LastEvaluatedKey
-    } while (start)
+    const items = await queryAll<SessionItem>(db, {
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':prefix': sessionPrefix },
+      ConsistentRead: true,
+    })
     const now = seconds(clock())
     return items.filter((item) => item.revokedAt === undefined && item.expiresAt > now)
   }

@@ -1,5 +1,6 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb'
 import type { Config } from '../config'
+import { rethrowUnavailable } from './errors'
 
 type Sdk = typeof import('./sdk')
 
@@ -62,4 +63,21 @@ function connect(config: Pick<Config, 'region' | 'dynamodbEndpoint'>): DynamoDBD
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true },
   })
+}
+
+/**
+ * Every item a query finds, page after page until DynamoDB has no more (each page at most 1 MB).
+ * Throttling and outages become a 503, as for any other call (db/errors.ts).
+ * @example const items = await queryAll(db, { TableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues })
+ */
+export async function queryAll<Item = Record<string, unknown>>(db: DynamoDBDocumentClient, input: QueryCommandInput): Promise<Item[]> {
+  const { QueryCommand } = documentCommands()
+  const items: Item[] = []
+  let start: Record<string, unknown> | undefined
+  do {
+    const page = await db.send(new QueryCommand({ ...input, ExclusiveStartKey: start })).catch(rethrowUnavailable)
+    items.push(...((page.Items ?? []) as Item[])) // the caller names what its query finds
+    start = page.LastEvaluatedKey
+  } while (start)
+  return items
 }

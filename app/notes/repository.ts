@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient, UpdateCommandInput } from '@aws-sdk/lib-dynamodb'
 import type { KeyObject } from 'node:crypto'
-import { documentCommands } from '../db/client'
+import { documentCommands, queryAll } from '../db/client'
 import { isConditionFailure, rethrowUnavailable } from '../db/errors'
 import { tableIndexes } from '../db/table'
 import { HttpError } from '../errors'
@@ -188,26 +188,15 @@ export function createNotesRepository(deps: NotesRepositoryDeps): NotesRepositor
 
     async exportAll(userId) {
       const exportedAt = clock().toISOString()
-      const { QueryCommand } = documentCommands()
-      const items: Note[] = []
-      let start: Record<string, unknown> | undefined
-      do {
-        const page = await db
-          .send(
-            new QueryCommand({
-              TableName: tableName,
-              IndexName: tableIndexes.live,
-              KeyConditionExpression: 'pk = :pk',
-              ExpressionAttributeValues: { ':pk': `USER#${userId}` },
-              ExclusiveStartKey: start,
-              ScanIndexForward: false,
-              ConsistentRead: true,
-            }),
-          )
-          .catch(rethrowUnavailable)
-        items.push(...(page.Items ?? []).map(toNote))
-        start = page.LastEvaluatedKey
-      } while (start)
+      const found = await queryAll(db, {
+        TableName: tableName,
+        IndexName: tableIndexes.live,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `USER#${userId}` },
+        ScanIndexForward: false,
+        ConsistentRead: true,
+      })
+      const items = found.map(toNote)
       return { exportedAt, items }
     },
   }
