@@ -17,7 +17,9 @@ beforeAll(() => {
   mkdirSync(path.dirname(staticFile), { recursive: true })
   writeFileSync(handmade, 'put here by hand\n')
   writeFileSync(staticFile, 'from web/public\n')
-  const build = spawnSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts'], { cwd: root, encoding: 'utf8' })
+  // Jest sets NODE_ENV=test, which would make Vite bundle Vue's development build into the real public/.
+  const env = { ...process.env, NODE_ENV: 'production' }
+  const build = spawnSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts'], { cwd: root, encoding: 'utf8', env })
   output = build.stdout + build.stderr
   if (build.status !== 0) throw new Error(`vite build failed:\n${output}`)
 }, 180_000)
