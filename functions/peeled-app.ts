@@ -5,7 +5,7 @@ import type { TokenVerifier } from '../app/auth/tokens'
 import { createTokenVerifier } from '../app/auth/verifier'
 import { createDocumentClient } from '../app/db/client'
 import { isForMount, mount, mountExisting, type ExistingApp, type ExistingCode } from '../app/existing'
-import type { MountingDeps } from '../app/existing/mount'
+import { isApp, type MountingDeps } from '../app/existing/mount'
 import { isExpress4 } from '../app/existing/express4'
 import { back, expressApp, front, type ShellDeps } from '../app/http/app-shell'
 
@@ -54,5 +54,5 @@ function mountingDeps(deps: PeeledDeps, verifyToken: TokenVerifier): MountingDep
 
 /** An Express 4 app or router, or a whole Express 5 app: code that was mounted, not one of this app's routers. */
 function isExistingApp(code: Router | ExistingCode): code is ExistingApp {
-  return isExpress4(code) || (typeof (code as ExistingApp).handle === 'function' && typeof (code as ExistingApp).set === 'function')
+  return isExpress4(code) || isApp(code)
 }

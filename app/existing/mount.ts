@@ -183,6 +183,7 @@ function backToOuterApp(next: NextFunction, restore?: () => void) {
   }
 }
 
-function isApp(code: ExistingCode): code is ExistingApp {
+/** A whole Express app (4 or 5): it has its own `handle` and settings, unlike a router or a middleware. */
+export function isApp(code: ExistingCode | Router): code is ExistingApp {
   return typeof (code as ExistingApp).handle === 'function' && typeof (code as ExistingApp).set === 'function'
 }
