@@ -1,7 +1,7 @@
 /**
  * Bundles each Lambda entry (lambda.ts, changes.ts, authorizer.ts when it exists, and functions/*.ts) into one
- * minified file in dist/, with a source map and esbuild's metafile. The entries that use app/db/client.ts
- * also get dist/dynamodb-sdk.js, the AWS SDK they load with their first database call (see below).
+ * minified file in dist/, with a source map and esbuild's metafile. The packages app/deferred.ts loads on
+ * first use go to files of their own beside them, such as dist/dynamodb-sdk.js (see below).
  *
  *   node scripts/build-lambda.mjs [--outdir <dir>] [--only <name>] [--quiet]
  */
@@ -26,8 +26,8 @@ export async function buildLambdas({ outdir = path.join(root, 'dist'), only, plu
   mkdirSync(outdir, { recursive: true })
   const present = entries.filter((name) => (only === undefined || name === only) && sourceOf(name) !== undefined)
   if (only !== undefined && present.length === 0) throw new Error(`No entry ${only}.ts to build`)
-  const sdk = sdkApart(outdir, plugins)
-  return Promise.all(present.map((name) => buildOne(name, outdir, [sdk, ...plugins])))
+  const deferred = deferredApart(outdir, plugins)
+  return Promise.all(present.map((name) => buildOne(name, outdir, [deferred, ...plugins])))
 }
 
 /**
@@ -92,32 +92,48 @@ export const bundleOptions = {
 /** Run first in every function bundle: stack traces map to source lines, the map read only when a trace is made. */
 const sourceMappedStacks = readFileSync(path.join(root, 'scripts/source-mapped-stacks.cjs'), 'utf8')
 
-/** The file the SDK goes to, beside the bundles; app/db/client.ts explains why it is loaded apart. */
-const sdkFile = 'dynamodb-sdk.js'
-
 /**
- * app/db/client.ts requires ./sdk on the first database call. Bundled inline, V8 would still parse the
- * whole SDK with the rest of the file at every cold start, so the SDK is compiled into a file of its own
- * (one for every function, as they share it) and the require points there: the bundle loads it as the
- * source loads ./sdk.ts, with Node's own require. Only packages are in it, never the app's modules, so
- * no class of the app (HttpError) exists twice.
+ * app/deferred.ts requires each module of app/deferred/ on first use. Bundled inline, V8 would still parse
+ * it with the rest of the file at every cold start, so each is compiled into a file of its own beside the
+ * bundles (dist/<module>.js, such as dynamodb-sdk.js; one for every function, as they share them) and
+ * the require points there: the bundle loads it as the source does, with Node's own require. Only packages
+ * are in them, never the app's modules (the build fails on a relative import), so no class of the app
+ * (HttpError) exists twice.
  */
-function sdkApart(outdir, plugins) {
-  let built
+function deferredApart(outdir, plugins) {
+  const built = new Map()
+  const packagesOnly = {
+    name: 'deferred-packages-only',
+    setup(inner) {
+      inner.onResolve({ filter: /^\./ }, (args) =>
+        /[\\/]app[\\/]deferred[\\/]/.test(args.importer) && args.kind !== 'entry-point'
+          ? {
+              errors: [
+                { text: `${path.relative(root, args.importer)} imports ${args.path}: app/deferred/ modules re-export packages only` },
+              ],
+            }
+          : undefined,
+      )
+    },
+  }
   return {
-    name: 'sdk-apart',
+    name: 'deferred-apart',
     setup(outer) {
-      outer.onResolve({ filter: /^\.\/sdk$/ }, async (args) => {
-        if (!/[\\/]app[\\/]db[\\/]client\.ts$/.test(args.importer)) return undefined
-        built ??= build({
-          ...bundleOptions,
-          entryPoints: [path.join(args.resolveDir, 'sdk.ts')],
-          outfile: path.join(outdir, sdkFile),
-          plugins: [leanDependencies, ...plugins],
-        })
-        const result = await built
-        writeFileSync(path.join(outdir, sdkFile.replace(/\.js$/, '.meta.json')), JSON.stringify(result.metafile))
-        return { path: `./${sdkFile}`, external: true }
+      outer.onResolve({ filter: /^\.\/deferred\/[\w-]+$/ }, async (args) => {
+        if (!/[\\/]app[\\/]deferred\.ts$/.test(args.importer)) return undefined
+        const name = path.basename(args.path)
+        if (!built.has(name)) {
+          const outfile = path.join(outdir, `${name}.js`)
+          const building = build({
+            ...bundleOptions,
+            entryPoints: [path.join(args.resolveDir, 'deferred', `${name}.ts`)],
+            outfile,
+            plugins: [packagesOnly, leanDependencies, ...plugins],
+          }).then((result) => writeFileSync(outfile.replace(/\.js$/, '.meta.json'), JSON.stringify(result.metafile)))
+          built.set(name, building)
+        }
+        await built.get(name)
+        return { path: `./${name}.js`, external: true }
       })
     },
   }

@@ -136,6 +136,9 @@ beforeAll(() => {
 
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 
+/** The files of the packages the bundles load on first use (app/deferred.ts), with their maps. */
+const deferred = ['dist/dynamodb-sdk.js', 'dist/dynamodb-sdk.js.map']
+
 const ofType = (p: Packaged, type: string) => Object.entries(p.template.Resources).filter(([, r]) => r.Type === type)
 const one = (p: Packaged, type: string): [string, Resource] => {
   const found = ofType(p, type)
@@ -195,20 +198,25 @@ describe('serverless package, offline', () => {
     for (const [key, { name, handler }] of Object.entries(p.functions)) {
       const bundle = handler.replace(/\.handler$/, '')
       expect({ key, ...fns[name] }).toMatchObject({ key, Runtime: 'nodejs22.x', Handler: handler })
-      // The bundle, its map, the AWS SDK file it loads on its first database call, and only the files
-      // it reads at run time (dist/<bundle>.files/) beside it.
+      // The bundle, its map, the files of the packages it loads on first use (app/deferred.ts), and only
+      // the files it reads at run time (dist/<bundle>.files/) beside it.
       const shipped = p.artifacts[key].filter((e) => !e.startsWith(`${bundle}.files/`))
-      const allowed = [`${bundle}.js`, `${bundle}.js.map`, 'dist/dynamodb-sdk.js', 'dist/dynamodb-sdk.js.map']
+      const allowed = [`${bundle}.js`, `${bundle}.js.map`, ...deferred]
       expect({ key, entries: shipped }).toEqual({ key, entries: expect.arrayContaining([`${bundle}.js`]) })
       expect({ key, entries: shipped.filter((e) => !allowed.includes(e)) }).toEqual({ key, entries: [] })
+      // Whatever the bundle requires beside it is in its zip.
+      const besideIt = [...readFileSync(path.join(root, `${bundle}.js`), 'utf8').matchAll(/require\("\.\/([^"]+)"\)/g)].map(
+        (m) => `dist/${m[1]}`,
+      )
+      expect({ key, missing: besideIt.filter((file) => !shipped.includes(file)) }).toEqual({ key, missing: [] })
     }
     const sorted = Object.fromEntries(
       Object.entries(p.artifacts).map(([fn, files]) => [fn, files.filter((f) => !f.includes('.files/')).sort()]),
     )
     expect(sorted).toMatchObject({
-      api: ['dist/dynamodb-sdk.js', 'dist/dynamodb-sdk.js.map', 'dist/lambda.js', 'dist/lambda.js.map'],
+      api: [...deferred, 'dist/lambda.js', 'dist/lambda.js.map'].sort(),
       changes: ['dist/changes.js'],
-      exportNotes: ['dist/dynamodb-sdk.js', 'dist/dynamodb-sdk.js.map', 'dist/export-notes.js', 'dist/export-notes.js.map'],
+      exportNotes: [...deferred, 'dist/export-notes.js', 'dist/export-notes.js.map'].sort(),
     })
   })
 
@@ -228,14 +236,13 @@ describe('serverless package, offline', () => {
     expect(off.artifacts.api.sort()).toEqual(
       [
         'dist/lambda.js',
-        'dist/dynamodb-sdk.js',
-        'dist/dynamodb-sdk.js.map',
         'dist/lambda.js.map',
+        ...deferred,
         ...['public/img/logo.png', 'public/style.css', 'views/index.ejs', 'views/partials/header.ejs'].map((f) => `${shipped}/${f}`),
       ].sort(),
     )
     // Built without mounts, the zip holds the bundle alone.
-    expect(on.artifacts.api.sort()).toEqual(['dist/dynamodb-sdk.js', 'dist/dynamodb-sdk.js.map', 'dist/lambda.js', 'dist/lambda.js.map'])
+    expect(on.artifacts.api.sort()).toEqual([...deferred, 'dist/lambda.js', 'dist/lambda.js.map'].sort())
   })
 
   it('answers from the api zip unpacked into an empty folder: the mounted app’s page and its image', async () => {

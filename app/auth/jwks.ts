@@ -1,8 +1,7 @@
-import { createPublicKey, type KeyObject } from 'node:crypto'
+import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto'
 import http from 'node:http'
 import https from 'node:https'
 import jwt, { type JwtPayload } from 'jsonwebtoken'
-import { JwksClient } from 'jwks-rsa'
 import type { JwtConfig } from '../config'
 import { HttpError } from '../errors'
 import type { Identity } from './identity'
@@ -107,16 +106,67 @@ function createKeyStore(fetchKeys: () => Promise<Map<string, KeyObject>>, clock:
   }
 }
 
-/** Fetches a JWKS with jwks-rsa (which turns RSA and EC JWKs into PEM) and indexes its signing keys by `kid`. */
+/** A JWKS bigger than this is not one: IdPs publish a few keys, a few KB. */
+const maxJwksBytes = 256 * 1024
+
+/**
+ * Fetches a JWKS and indexes its public signing keys by `kid`: RSA and EC keys (Node turns a JWK into a
+ * key itself) whose `use` is `sig` or unset; encryption keys, private keys and key types Node cannot
+ * read are skipped. A set with no usable key, an HTTP error, an answer that is not a JWKS and one slower
+ * than `timeoutMs` all fail the fetch, which the key store turns into a 503 for keys it has not seen.
+ */
 function jwksFetcher(jwksUri: string, timeoutMs: number): () => Promise<Map<string, KeyObject>> {
-  // Caching and rate limiting are the key store's, on the app's clock; the client only fetches.
-  // No keep-alive: fetches are minutes apart, and a socket kept across a frozen Lambda may be dead on thaw.
-  const requestAgent = jwksUri.startsWith('https:') ? new https.Agent({ keepAlive: false }) : new http.Agent({ keepAlive: false })
-  const client = new JwksClient({ jwksUri, cache: false, rateLimit: false, timeout: timeoutMs, requestAgent })
   return async function fetchJwks() {
-    const signingKeys = await client.getSigningKeys()
-    return new Map(signingKeys.filter((key) => key.kid).map((key) => [key.kid, createPublicKey(key.getPublicKey())]))
+    const { keys } = (await getJson(jwksUri, timeoutMs)) as { keys?: unknown }
+    if (!Array.isArray(keys)) throw new Error('the JWKS has no "keys" array')
+    const signing = new Map<string, KeyObject>()
+    for (const jwk of keys as JsonWebKey[]) {
+      if (typeof jwk?.kid !== 'string' || (jwk.use !== undefined && jwk.use !== 'sig') || (jwk.kty !== 'RSA' && jwk.kty !== 'EC')) continue
+      if (jwk.d !== undefined) continue // a private key published by mistake is not one to trust
+      try {
+        signing.set(jwk.kid, createPublicKey({ key: jwk, format: 'jwk' }))
+      } catch {
+        continue // a malformed key spoils only itself
+      }
+    }
+    if (signing.size === 0) throw new Error('the JWKS has no RSA or EC signing keys')
+    return signing
   }
+}
+
+/**
+ * GETs a JSON document: any status but 2xx, a body over maxJwksBytes or not JSON, or no whole answer
+ * within `timeoutMs` is an error. No keep-alive: fetches are minutes apart, and a socket kept across a
+ * frozen Lambda may be dead on thaw.
+ */
+function getJson(url: string, timeoutMs: number): Promise<unknown> {
+  const get = url.startsWith('https:') ? https.get : http.get
+  return new Promise((resolve, reject) => {
+    const request = get(
+      url,
+      { agent: false, headers: { accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) },
+      (response) => {
+        const chunks: Buffer[] = []
+        let bytes = 0
+        response.on('data', (chunk: Buffer) => {
+          bytes += chunk.length
+          if (bytes > maxJwksBytes) request.destroy(new Error(`the JWKS is over ${maxJwksBytes} bytes`))
+          else chunks.push(chunk)
+        })
+        response.on('end', () => {
+          const status = response.statusCode ?? 0
+          if (status < 200 || status > 299) return reject(new Error(`the JWKS answered ${status}`))
+          try {
+            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')))
+          } catch {
+            reject(new Error('the JWKS is not JSON'))
+          }
+        })
+        response.on('error', reject)
+      },
+    )
+    request.on('error', reject)
+  })
 }
 
 /**

@@ -1,30 +1,14 @@
 import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb'
 import type { Config } from '../config'
+import { dynamodbSdk } from '../deferred'
 import { rethrowUnavailable } from './errors'
 
-type Sdk = typeof import('./sdk')
-
 /**
- * The one thing the app loads after start: the AWS SDK, with the first database call.
- *
- * Why only this: measured with `npm run bench` (docs/BENCHMARKS.md), loading everything at start made
- * a cold `GET /health` cost about 1.4x the hello-world bundle's CPU and the first authenticated list
- * about 1.6x; leaving the SDK alone for later, 1.15x and 1.5x. The SDK is most of the code, and
- * neither `/health`, a 401 nor `/api/me` needs it. Deferring jsonwebtoken and the zod routers as well
- * made `/health` cheaper (0.92x) and the first authenticated list no cheaper (1.58x): that request
- * needs them anyway, so they load at start with the rest. (jwks-rsa is left out by configuration,
- * not deferred: see auth/verifier.ts.)
- *
- * `require('./sdk')` below is the only deferred require. The Lambda build compiles ./sdk.ts into a
- * file of its own (dist/dynamodb-sdk.js, see scripts/build-lambda.mjs), so a cold start neither parses
- * nor runs the SDK before it is needed; tests and the dev server require the module as it is.
+ * The SDK's client and document commands, loaded with the first database call (see ../deferred.ts):
+ * repositories take their commands from here, never from an import, so a cold start that makes no
+ * database call never loads the SDK.
  */
-export function documentCommands(): Sdk {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the one deferred load, explained above
-  return (sdk ??= require('./sdk') as Sdk)
-}
-
-let sdk: Sdk | undefined
+export const documentCommands = dynamodbSdk
 
 /**
  * The one document client of a process, built with the first database call (see documentCommands).

@@ -211,6 +211,46 @@ describe('JWKS unreachable', () => {
     expect(outcome).toMatchObject({ status: 503, headers: { 'Retry-After': expect.any(String) } })
     expect(Date.now() - started).toBeLessThan(2000)
   })
+
+  it.each([
+    ['is not JSON', '<html>sign in</html>'],
+    ['has no keys array', '{"keys":{}}'],
+    ['holds no signing key', JSON.stringify({ keys: [{ kty: 'oct', kid: 'k', k: 'c2VjcmV0' }] })],
+    ['is over 256 KiB', JSON.stringify({ keys: [], padding: 'x'.repeat(300 * 1024) })],
+  ])('when the JWKS answer %s, then a token whose key is not cached gets 503', async (_case, body) => {
+    const key = generateSigningKey('ES256')
+    await start([key])
+    idp.body = body
+
+    const res = await me(key)
+
+    expect(res.status).toBe(503)
+    expect(res.headers['retry-after']).toBeDefined()
+  })
+})
+
+describe('what the JWKS holds', () => {
+  it('when it also lists encryption keys, private keys, other key types and broken keys, then only its public signing keys are used', async () => {
+    const rsa = generateSigningKey('RS256')
+    const ec = generateSigningKey('ES256')
+    const encryption = generateSigningKey('RS256')
+    const published = generateSigningKey('ES256') // its private half published by mistake
+    await start([rsa, ec])
+    idp.body = JSON.stringify({
+      keys: [
+        { ...encryption.jwk, use: 'enc' },
+        { ...published.privateKey.export({ format: 'jwk' }), kid: published.kid, use: 'sig' },
+        { kty: 'oct', kid: 'shared-secret', k: 'c2VjcmV0' },
+        { kty: 'RSA', kid: 'broken', n: 'AQAB' },
+        { ...rsa.jwk, use: undefined }, // no `use` means any use, signing included
+        ec.jwk,
+      ],
+    })
+
+    const statuses = await Promise.all([rsa, ec, encryption, published].map(async (key) => (await me(key)).status))
+
+    expect(statuses).toEqual([200, 200, 401, 401])
+  })
 })
 
 describe('JWKS key rotation, whatever came before', () => {

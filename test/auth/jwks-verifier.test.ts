@@ -1,38 +1,26 @@
 import { loadConfig } from '../../app/config'
+import { createTokenVerifier } from '../../app/auth/verifier'
 import { testSecret } from '../helpers/app'
+import { signToken } from '../helpers/tokens'
 
-/** Builds a verifier in a fresh module registry and tells whether jwks-rsa was loaded on the way. */
-function build(env: Record<string, string>): { loadedJwksRsa: boolean; verifier: unknown } {
-  let loadedJwksRsa = false
-  let verifier: unknown
-  jest.isolateModules(() => {
-    jest.doMock('jwks-rsa', () => {
-      loadedJwksRsa = true
-      return jest.requireActual('jwks-rsa')
-    })
-
-    const { createTokenVerifier } = require('../../app/auth/verifier') as typeof import('../../app/auth/verifier')
-    verifier = createTokenVerifier(loadConfig(env).jwt, () => new Date())
-  })
-  return { loadedJwksRsa, verifier }
-}
+const config = loadConfig({ JWT_SECRET: testSecret })
+const ownToken = signToken(config)
 
 describe('createTokenVerifier', () => {
-  it('when JWT_JWKS_URI is unset, then the own-token verifier is built and jwks-rsa is never loaded (cold start)', () => {
-    const { loadedJwksRsa, verifier } = build({ JWT_SECRET: testSecret })
+  it('when JWT_JWKS_URI is unset, then it verifies the app’s own HS256 tokens', async () => {
+    const verify = createTokenVerifier(config.jwt, () => new Date())
 
-    expect(verifier).toEqual(expect.any(Function))
-    expect(loadedJwksRsa).toBe(false)
+    await expect(Promise.resolve(verify(ownToken))).resolves.toMatchObject({ id: expect.any(String) })
   })
 
-  it('when JWT_JWKS_URI is set, then the JWKS verifier is built with jwks-rsa', () => {
-    const { loadedJwksRsa, verifier } = build({
+  it('when JWT_JWKS_URI is set, then it takes keys from the identity provider only: an HS256 token is refused unfetched', async () => {
+    const jwks = loadConfig({
       JWT_JWKS_URI: 'http://127.0.0.1:9/.well-known/jwks.json',
       JWT_ISSUER: 'https://idp.example/',
       JWT_AUDIENCE: 'notes',
     })
+    const verify = createTokenVerifier(jwks.jwt, () => new Date())
 
-    expect(verifier).toEqual(expect.any(Function))
-    expect(loadedJwksRsa).toBe(true)
+    await expect(Promise.resolve().then(() => verify(ownToken))).rejects.toMatchObject({ status: 401 })
   })
 })

@@ -38,6 +38,8 @@ export interface JwksServer {
   keys: SigningKey[]
   /** Answer every request with this status instead of the JWKS (`undefined`: answer normally). */
   failWith?: number
+  /** Answer every request with 200 and this body instead of the JWKS (`undefined`: answer normally). */
+  body?: string
   /** Stop listening and drop open connections, so fetches are refused. */
   stop(): Promise<void>
 }
@@ -53,7 +55,8 @@ export async function startJwksServer(keys: SigningKey[]): Promise<JwksServer> {
       res.writeHead(jwksServer.failWith, { 'Content-Type': 'text/plain' }).end('unavailable')
       return
     }
-    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ keys: jwksServer.keys.map((key) => key.jwk) }))
+    const body = jwksServer.body ?? JSON.stringify({ keys: jwksServer.keys.map((key) => key.jwk) })
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(body)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo

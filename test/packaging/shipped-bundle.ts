@@ -39,12 +39,15 @@ export function buildWithMounts(outdir: string, mountsSource: string, { every = 
   return { ok: built.status === 0, stderr: built.stderr }
 }
 
-/** Copies what the api function's zip holds (serverless.yml: dist/lambda.js and dist/lambda.files/**) into a new empty folder. */
+/**
+ * Copies what the api function's zip holds (serverless.yml: dist/lambda.js, the files of the packages it loads on
+ * first use, and dist/lambda.files/**) into a new empty folder.
+ */
 export function shipToEmptyFolder(outdir: string): string {
   const task = mkdtempSync(path.join(tmpdir(), 'notes-var-task-'))
   if (existsSync(path.join(tmpdir(), 'node_modules'))) throw new Error(`${tmpdir()}/node_modules would let the bundle find packages`)
   mkdirSync(path.join(task, 'dist'))
-  cpSync(path.join(outdir, 'lambda.js'), path.join(task, 'dist/lambda.js'))
+  for (const file of ['lambda.js', 'dynamodb-sdk.js']) cpSync(path.join(outdir, file), path.join(task, 'dist', file))
   if (existsSync(path.join(outdir, 'lambda.files')))
     cpSync(path.join(outdir, 'lambda.files'), path.join(task, 'dist/lambda.files'), { recursive: true })
   return task

@@ -1,6 +1,0 @@
-/**
- * The parts of the AWS SDK the app's requests use, in the one module that loads after start (see
- * documentCommands in client.ts). Named here rather than required whole, so the bundle keeps only these.
- */
-export { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-export { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'

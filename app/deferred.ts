@@ -1,0 +1,28 @@
+/**
+ * The packages a cold start does not load: each comes with the first call that needs it.
+ *
+ * Whatever a cold start loads, V8 parses, and parsing is most of a cold start (docs/BENCHMARKS.md,
+ * "Loading"). Measured with `npm run bench`, loading everything at start made a cold `GET /health`
+ * cost about 1.4x the hello-world bundle's CPU and the first authenticated list about 1.6x; leaving
+ * the AWS SDK for later, 1.15x and 1.5x. Deferring jsonwebtoken and the zod routers as well made
+ * `/health` cheaper (0.92x) and the first authenticated list no cheaper (1.58x): that request needs
+ * them anyway, so they load at start with the rest of the app. What waits is the AWS SDK, most of the
+ * code, which neither `/health`, a 401 nor `/api/me` needs.
+ *
+ * A `require` inside a bundle would not be enough: V8 parses the whole file at start all the same.
+ * So the Lambda build compiles each module of app/deferred/ into a file of its own beside the
+ * bundle (dist/dynamodb-sdk.js; see scripts/build-lambda.mjs) and the require below loads it with
+ * Node's own `require`; tests and the dev server require the modules as they are. Those modules
+ * re-export packages only, so no class of the app exists twice. A package added here needs its file
+ * in the functions' `package.patterns` in serverless.yml (test/serverless-package.test.ts checks).
+ */
+
+type DynamoDbSdk = typeof import('./deferred/dynamodb-sdk')
+
+let sdk: DynamoDbSdk | undefined
+
+/** The DynamoDB client and the document commands, with the first database call. */
+export function dynamodbSdk(): DynamoDbSdk {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred on purpose, explained above
+  return (sdk ??= require('./deferred/dynamodb-sdk') as DynamoDbSdk)
+}
