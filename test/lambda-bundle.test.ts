@@ -169,3 +169,47 @@ describe('dist/lambda.js in a fresh Node process', () => {
     expect(sdk).toMatch(/node_modules\/@aws-sdk\/lib-dynamodb\/dist-es\/[\w/]+\.js:\d+:\d+/)
   })
 })
+
+describe('dist/dynamodb-sdk.js on AWS, where no local endpoint gives it credentials', () => {
+  /**
+   * Sends one GetItem through the bundled SDK to a server in the same child that only records the request's
+   * signature, as the API does on Lambda (no DYNAMODB_ENDPOINT: the role's credentials sign), and prints it.
+   */
+  function signedBy(env: Record<string, string>) {
+    const script = `
+      const { DynamoDBClient, DynamoDBDocumentClient, GetCommand } = require(${JSON.stringify(path.join(outdir, 'dynamodb-sdk.js'))})
+      const server = require('node:http').createServer((req, res) => {
+        const seen = { authorization: req.headers.authorization, token: req.headers['x-amz-security-token'] }
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end('{}')
+        console.log(JSON.stringify(seen))
+      })
+      server.listen(0, '127.0.0.1', async () => {
+        const client = new DynamoDBClient({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:' + server.address().port, maxAttempts: 1 })
+        try {
+          await DynamoDBDocumentClient.from(client).send(new GetCommand({ TableName: 't', Key: { pk: 'a', sk: 'b' } }))
+        } catch (err) {
+          console.log(JSON.stringify({ error: err.name, message: err.message }))
+        }
+        client.destroy()
+        server.close()
+      })`
+    const child = spawnSync(process.execPath, ['-e', script], { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' })
+    return child.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, string>)
+  }
+
+  it('signs with the credentials Lambda puts in the environment, session token included', () => {
+    const [seen] = signedBy({ AWS_ACCESS_KEY_ID: 'ASIABUNDLETEST', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'session-token' })
+
+    expect(seen.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=ASIABUNDLETEST\/\d{8}\/eu-west-1\/dynamodb\/aws4_request/)
+    expect(seen.token).toBe('session-token')
+  })
+
+  it('without them, fails the call with the SDK’s own credentials error and sends nothing', () => {
+    const printed = signedBy({})
+
+    expect(printed).toEqual([{ error: 'CredentialsProviderError', message: 'Unable to find environment variable credentials.' }])
+  })
+})
