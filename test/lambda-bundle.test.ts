@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { builtinModules } from 'node:module'
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
@@ -93,11 +93,13 @@ describe('dist/lambda.js in a fresh Node process', () => {
     const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]))
     // Not a call: an SDK error message tells the reader to require this add-on for SigV4a signing.
     const optional = new Set(['@aws-sdk/signature-v4-crt'])
-    const required = [...requiredBy('lambda.js'), ...requiredBy('dynamodb-sdk.js')]
+    const beside = readdirSync(path.join(root, 'app/deferred')).map((file) => `./${file.replace(/\.ts$/, '.js')}`)
+    const required = ['lambda.js', ...beside].flatMap(requiredBy)
 
-    expect(requiredBy('lambda.js')).toContain('./dynamodb-sdk.js')
-    expect(requiredBy('dynamodb-sdk.js')).not.toContain('./dynamodb-sdk.js')
-    expect(required.filter((name) => !builtins.has(name) && !optional.has(name) && name !== './dynamodb-sdk.js')).toEqual([])
+    expect(requiredBy('lambda.js')).toEqual(expect.arrayContaining(beside))
+    expect(required.filter((name) => !builtins.has(name) && !optional.has(name) && !beside.includes(name))).toEqual([])
+    // The files beside the bundle require nothing beside it: each is whole.
+    expect(beside.flatMap(requiredBy).filter((name) => name.startsWith('.'))).toEqual([])
   })
 
   it('answers health through an HTTP API event with its request id', async () => {

@@ -10,9 +10,9 @@ import { signToken } from './helpers/tokens'
 
 /**
  * What the Lambda bundle evaluates, and when. The bundle is built as `npm run build` builds it, plus
- * markers that record when the AWS SDK, jsonwebtoken and zod run their module code, then loaded by a
- * fresh Node process: everything loads at start but the SDK, which waits for the first database call
- * (app/deferred.ts says why).
+ * markers that record when the AWS SDK, jsonwebtoken, jose, bcryptjs and zod run their module code, then
+ * loaded by a fresh Node process: everything loads at start but the SDK, which waits for the first
+ * database call, and jose and bcryptjs, which only mounted apps use (app/deferred.ts says why).
  */
 const root = path.resolve(__dirname, '..')
 let outdir: string
@@ -22,6 +22,8 @@ const watched = {
   'client-dynamodb': '@aws-sdk/client-dynamodb/dist-es/DynamoDBClient.js',
   'lib-dynamodb': '@aws-sdk/lib-dynamodb/dist-es/DynamoDBDocumentClient.js',
   jsonwebtoken: 'jsonwebtoken/index.js',
+  jose: 'jose/dist/node/esm/index.js',
+  bcryptjs: 'bcryptjs/index.js',
   zod: 'zod/v4/classic/schemas.js',
 }
 
@@ -132,7 +134,7 @@ describe('the Lambda bundle at cold start', () => {
     expect(evaluated[3]).toEqual(expect.arrayContaining(['client-dynamodb', 'lib-dynamodb']))
   })
 
-  it('keeps the SDK out of dist/lambda.js, in dist/dynamodb-sdk.js, which the bundle requires by that one path', () => {
+  it('keeps the SDK out of dist/lambda.js, in dist/dynamodb-sdk.js, which the bundle requires by that path', () => {
     const main = readFileSync(bundle, 'utf8')
     const sdk = readFileSync(path.join(outdir, 'dynamodb-sdk.js'), 'utf8')
 
@@ -140,7 +142,11 @@ describe('the Lambda bundle at cold start', () => {
     const sdkPackage = 'name:"@aws-sdk/client-dynamodb"'
     expect(main.includes(sdkPackage)).toBe(false)
     expect(sdk.includes(sdkPackage)).toBe(true)
-    expect([...main.matchAll(/require\("\.\/[^"]*"\)/g)].map((m) => m[0])).toEqual(['require("./dynamodb-sdk.js")'])
+    expect([...main.matchAll(/require\("\.\/[^"]*"\)/g)].map((m) => m[0]).sort()).toEqual([
+      'require("./bcryptjs.js")',
+      'require("./dynamodb-sdk.js")',
+      'require("./jose.js")',
+    ])
   })
 })
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { tableDefinition } from '../app/db/table'
@@ -137,7 +137,10 @@ beforeAll(() => {
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 
 /** The files of the packages the bundles load on first use (app/deferred.ts), with their maps. */
-const deferred = ['dist/dynamodb-sdk.js', 'dist/dynamodb-sdk.js.map']
+const deferred = readdirSync(path.join(root, 'app/deferred')).flatMap((file) => {
+  const bundle = `dist/${file.replace(/\.ts$/, '.js')}`
+  return [bundle, `${bundle}.map`]
+})
 
 const ofType = (p: Packaged, type: string) => Object.entries(p.template.Resources).filter(([, r]) => r.Type === type)
 const one = (p: Packaged, type: string): [string, Resource] => {

@@ -1,6 +1,6 @@
 import { pbkdf2, scrypt, timingSafeEqual } from 'node:crypto'
-import { compare as bcryptCompare } from 'bcryptjs'
 import { verifyPassword } from '../auth/passwords'
+import { bcryptjs } from '../deferred'
 
 /**
  * Password hashes an imported user table may hold, besides this app's own `scrypt$N$r$p$salt$hash`:
@@ -28,7 +28,7 @@ export async function verifyAnyPassword(password: string, stored: string): Promi
     case 'own':
       return verifyPassword(password, stored)
     case 'bcrypt':
-      return bcryptCompare(password, stored)
+      return bcryptjs().compare(password, stored)
     case 'pbkdf2':
       return verifyPbkdf2(password, stored)
     case 'scrypt':

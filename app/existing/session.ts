@@ -1,9 +1,9 @@
 import { hkdfSync, randomUUID, type KeyObject } from 'node:crypto'
 import { format } from 'node:util'
 import type { Request, RequestHandler, Response } from 'express'
-import { EncryptJWT, jwtDecrypt } from 'jose'
 import type { Identity } from '../auth/identity'
 import type { Logger } from '../logger'
+import { sessionSeal } from '../deferred'
 import { cookiesOf } from './credential'
 import { signIn, signOut } from './sign-in'
 
@@ -217,14 +217,17 @@ export function sealedCookies(key: Uint8Array): SessionStore {
   return {
     async open(value) {
       try {
-        const { payload } = await jwtDecrypt(value, key, { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] })
+        const { payload } = await sessionSeal().jwtDecrypt(value, key, {
+          keyManagementAlgorithms: ['dir'],
+          contentEncryptionAlgorithms: ['A256GCM'],
+        })
         return asSealed(payload)
       } catch {
         return undefined
       }
     },
     seal: (session, maxAgeSeconds) =>
-      new EncryptJWT({ ...session })
+      new (sessionSeal().EncryptJWT)({ ...session })
         .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
         .setIssuedAt()
         .setExpirationTime(`${maxAgeSeconds}s`)

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
@@ -47,7 +47,8 @@ export function shipToEmptyFolder(outdir: string): string {
   const task = mkdtempSync(path.join(tmpdir(), 'notes-var-task-'))
   if (existsSync(path.join(tmpdir(), 'node_modules'))) throw new Error(`${tmpdir()}/node_modules would let the bundle find packages`)
   mkdirSync(path.join(task, 'dist'))
-  for (const file of ['lambda.js', 'dynamodb-sdk.js']) cpSync(path.join(outdir, file), path.join(task, 'dist', file))
+  const deferred = readdirSync(path.join(root, 'app/deferred')).map((file) => file.replace(/\.ts$/, '.js'))
+  for (const file of ['lambda.js', ...deferred]) cpSync(path.join(outdir, file), path.join(task, 'dist', file))
   if (existsSync(path.join(outdir, 'lambda.files')))
     cpSync(path.join(outdir, 'lambda.files'), path.join(task, 'dist/lambda.files'), { recursive: true })
   return task
