@@ -1,6 +1,7 @@
 import jwt from 'jsonwebtoken'
 import { generateKeyPairSync } from 'node:crypto'
 import request from 'supertest'
+import { createTokenVerifier } from '../../app/auth/verifier'
 import { createTestApp, type TestApp } from '../helpers/app'
 import { bearer, signExpiredToken, signToken } from '../helpers/tokens'
 
@@ -116,5 +117,55 @@ describe('requireScope', () => {
       .set(bearer(signToken(t.config, { scope: undefined })))
 
     expect(res.status).toBe(403)
+  })
+})
+
+describe('a token verified before (the verifier remembers the tokens it verified)', () => {
+  let own: TestApp
+  beforeEach(async () => void (own = await createTestApp()))
+  afterEach(() => own.close())
+  const me = (token: string) => request(own.app).get('/api/me').set(bearer(token))
+  const nowOf = (app: TestApp) => Math.floor(app.clock().getTime() / 1000)
+
+  it('when its exp passes, with the 30 s skew, then the same token is refused', async () => {
+    const token = signToken(own.config, { sub: 'u-7', exp: nowOf(own) + 60 })
+    expect((await me(token)).status).toBe(200)
+
+    own.clock.advance(60_000 + 29_000)
+    const withinSkew = await me(token)
+    own.clock.advance(2_000)
+    const past = await me(token)
+
+    expect(withinSkew.status).toBe(200)
+    expect(past.status).toBe(401)
+    expect(past.headers['www-authenticate']).toBe('Bearer error="invalid_token"')
+  })
+
+  it('when its text differs by one character, then it is verified in full and refused', async () => {
+    const token = signToken(own.config, { sub: 'u-8' })
+    expect((await me(token)).status).toBe(200)
+    const [header, payload, signature] = token.split('.')
+    const forgedPayload = base64url({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), sub: 'u-9' })
+    const flipped = signature.at(-2) === 'A' ? 'B' : 'A'
+
+    const statuses = await Promise.all(
+      [`${header}.${forgedPayload}.${signature}`, `${header}.${payload}.${signature.slice(0, -2)}${flipped}${signature.at(-1)}`].map(
+        async (forged) => (await me(forged)).status,
+      ),
+    )
+
+    expect(statuses).toEqual([401, 401])
+    expect((await me(token)).body).toMatchObject({ id: 'u-8' })
+  })
+
+  it('when many users’ tokens come and go, then each still names its own user', async () => {
+    const tokens = Array.from({ length: 1_050 }, (_, i) => signToken(own.config, { sub: `user-${i}` }))
+    const verify = createTokenVerifier(own.config.jwt, own.clock)
+
+    const ids = await Promise.all(tokens.map(async (token) => (await verify(token)).id))
+    const again = await Promise.all([tokens[0], tokens[1_049]].map(async (token) => (await verify(token)).id))
+
+    expect(ids).toEqual(tokens.map((_, i) => `user-${i}`))
+    expect(again).toEqual(['user-0', 'user-1049'])
   })
 })
