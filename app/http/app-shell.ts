@@ -1,5 +1,4 @@
 import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express'
-import helmet from 'helmet'
 import type { Config } from '../config'
 import { errorHandler, notFound } from '../errors'
 import type { Logger } from '../logger'
@@ -8,6 +7,7 @@ import { cors } from './cors'
 import { jsonBody } from './json-body'
 import { pathPrefix } from './path-prefix'
 import { requestId } from './request-id'
+import { securityHeaders } from './security-headers'
 
 // What every function of this project puts around its routes, in three pieces that createApp and each
 // peeled-off function (functions/) use alike, so they cannot drift apart: expressApp(), then
@@ -22,11 +22,15 @@ export interface ShellDeps {
   bodiesLeftAlone?: (req: Request) => boolean
 }
 
-/** An Express app with the shared settings: ETags are note versions that the routes set; query strings stay flat. */
+/**
+ * An Express app with the shared settings: ETags are note versions that the routes set; query strings
+ * stay flat; no X-Powered-By (helmet's advice, kept by never setting it rather than removing it).
+ */
 export function expressApp(): Express {
   const app = express()
   app.set('etag', false)
   app.set('query parser', 'simple')
+  app.disable('x-powered-by')
   return app
 }
 
@@ -39,7 +43,7 @@ export function front(deps: ShellDeps): RequestHandler[] {
     requestId(deps.requestIdOf),
     pathPrefix(),
     accessLog(logger),
-    helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests } } }),
+    securityHeaders({ contentSecurityPolicy: { directives: { upgradeInsecureRequests } } }),
     cors(config.corsOrigins),
     ...jsonBody(deps.bodiesLeftAlone),
   ]
