@@ -22,6 +22,8 @@ export interface WarmReport {
   cpuUs?: number
   heapAfter100?: number
   heapAfter10000?: number
+  codeAfter100?: number
+  codeAfter10000?: number
 }
 
 /** One fresh process that loads `bundle`, answers `event` once and exits (workers/cold-start.cjs). */

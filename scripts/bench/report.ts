@@ -92,6 +92,20 @@ export function table(r: Results): Row[] {
     ratio: `${r.heap.ratio.toFixed(3)}x`,
     goal: '≤ 1.10x',
   })
+  const { code100, code10000 } = r.heap
+  if (code100 !== undefined && code10000 !== undefined) {
+    rows.push({
+      figure: 'heap used after GC',
+      variant: 'of which V8’s compiled code (code space): after 100 / after 10,000',
+      value: `${mb(code100)} / ${mb(code10000)}`,
+    })
+    rows.push({
+      figure: 'heap used after GC',
+      variant: 'the rest (objects): after 100 / after 10,000',
+      value: `${mb(r.heap.after100 - code100)} / ${mb(r.heap.after10000 - code10000)}`,
+      ratio: `${((r.heap.after10000 - code10000) / (r.heap.after100 - code100)).toFixed(3)}x`,
+    })
+  }
   for (const [route, counted] of Object.entries(r.calls)) rows.push({ figure: 'DynamoDB calls', variant: route, value: counted })
   return rows
 }

@@ -112,6 +112,9 @@ export interface HeapFigures {
   after100: number
   after10000: number
   ratio: number
+  /** V8's compiled code (its code space), part of the heap used: optimizing more functions grows it, retaining nothing. */
+  code100?: number
+  code10000?: number
 }
 
 /** Heap used after a forced GC, after 100 and after 10,000 authenticated lists in one process: growth would be a leak. */
@@ -125,5 +128,7 @@ export async function heapGrowth(bundles: Bundles, env: Env, token: string, roun
   }
   const after100 = median(reports.map((r) => r.heapAfter100!))
   const after10000 = median(reports.map((r) => r.heapAfter10000!))
-  return { after100, after10000, ratio: after10000 / after100 }
+  const code100 = median(reports.map((r) => r.codeAfter100!))
+  const code10000 = median(reports.map((r) => r.codeAfter10000!))
+  return { after100, after10000, ratio: after10000 / after100, code100, code10000 }
 }

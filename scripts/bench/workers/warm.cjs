@@ -10,6 +10,7 @@
  * Beside it, the process's CPU time per invocation, which other processes on the machine stretch less.
  */
 const diagnostics = require('node:diagnostics_channel')
+const v8 = require('node:v8')
 
 const { handler } = require(process.argv[2])
 const warmUp = Number(process.argv[3])
@@ -41,6 +42,11 @@ function heapAfterGc() {
   return process.memoryUsage().heapUsed
 }
 
+/** The part of the heap that holds V8's compiled code, which grows as more functions get optimized. */
+function codeSpace() {
+  return v8.getHeapSpaceStatistics().find((space) => space.space_name === 'code_space')?.space_used_size ?? 0
+}
+
 async function timed() {
   let done = 0
   for (; done < warmUp; done++) {
@@ -68,8 +74,11 @@ async function heap() {
   let done = 0
   for (; done < 100; done++) await invoke()
   const after100 = heapAfterGc()
+  const code100 = codeSpace()
   for (; done < 10_000; done++) await invoke()
-  return { status: (await invoke()).statusCode, heapAfter100: after100, heapAfter10000: heapAfterGc() }
+  const after10000 = heapAfterGc()
+  const status = (await invoke()).statusCode
+  return { status, heapAfter100: after100, heapAfter10000: after10000, codeAfter100: code100, codeAfter10000: codeSpace() }
 }
 
 ;(process.env.BENCH_HEAP ? heap() : timed()).then((report) => process.send(report, () => process.exit(0)))
