@@ -14,10 +14,11 @@
  *
  * A `require` inside a bundle would not be enough: V8 parses the whole file at start all the same.
  * So the Lambda build compiles each module of app/deferred/ into a file of its own beside the
- * bundle (dist/dynamodb-sdk.js, dist/jose.js, dist/bcryptjs.js; see scripts/build-lambda.mjs) and the
- * requires below load them with Node's own `require`; tests and the dev server require the modules as they are. Those modules
- * re-export packages only, so no class of the app exists twice. A package added here needs its file
- * in the functions' `package.patterns` in serverless.yml (test/serverless-package.test.ts checks).
+ * bundle (dist/dynamodb-sdk.js, dist/jose.js, dist/bcryptjs.js; see scripts/build-lambda.mjs), and the
+ * requires below load them with Node's own `require`; tests and the dev server require the modules
+ * as they are. Those modules re-export packages only, so no class of the app exists twice. A package
+ * added here needs its file in the functions' `package.patterns` in serverless.yml
+ * (test/serverless-package.test.ts checks).
  */
 
 type DynamoDbSdk = typeof import('./deferred/dynamodb-sdk')
