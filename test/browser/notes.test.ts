@@ -52,6 +52,46 @@ describeInBrowser('SPA: a person keeps notes', () => {
     expect(await page.getByLabel('Password').getAttribute('aria-invalid')).toBe('true')
   })
 
+  test('When signing in with nothing filled in, then a wrong password, the field at fault is marked and focused each time', async () => {
+    const page = await open()
+    await page.goto(`${server.url}/sign-in`)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByText('Enter your email address.').waitFor()
+    expect(await page.evaluate<string>('document.activeElement.id')).toBe('email')
+
+    await page.getByLabel('Email').fill(uniqueEmail('nobody'))
+    await page.getByLabel('Password').fill(password)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+
+    await page.getByText('Email or password is incorrect').waitFor()
+    expect(await page.getByRole('button', { name: 'Sign in' }).isEnabled()).toBe(true)
+  })
+
+  test('When changing the password, a wrong current one and a repeat that differs each mark and focus their field; then it is done', async () => {
+    const { page } = await person()
+    await page.goto(`${server.url}/password`)
+    await page.getByRole('heading', { name: 'Change password' }).waitFor()
+    const newOne = 'another long passphrase'
+    await page.getByLabel('Current password').fill(password)
+    await page.getByLabel('New password', { exact: true }).fill(newOne)
+    await page.getByLabel('New password again').fill(`${newOne}!`)
+    await page.getByRole('button', { name: 'Change password' }).click()
+    await page.getByText('This is not the same as the new password.').waitFor()
+    expect(await page.evaluate<string>('document.activeElement.id')).toBe('repeated')
+
+    await page.getByLabel('Current password').fill('not the password at all')
+    await page.getByLabel('New password again').fill(newOne)
+    await page.getByRole('button', { name: 'Change password' }).click()
+    await eventually(() => page.getByLabel('Current password').getAttribute('aria-invalid'), 'true')
+    expect(await page.evaluate<string>('document.activeElement.id')).toBe('currentPassword')
+
+    await page.getByLabel('Current password').fill(password)
+    await page.getByRole('button', { name: 'Change password' }).click()
+    await page.getByText('Your password is changed.').waitFor()
+    expect(await page.getByLabel('Current password').inputValue()).toBe('')
+    expect(await page.getByRole('alert').count()).toBe(0)
+  })
+
   test('When registering properly, the person lands on an empty notes list', async () => {
     const { page } = await person()
 
