@@ -1,4 +1,5 @@
 import type { CookieOptions, Request, Response } from 'express'
+import { cookiePairs } from '../http/cookies'
 
 /** The refresh cookie's name. Its value is a refresh token (see sessions.ts), opaque to the browser. */
 export const refreshCookieName = 'notes_refresh'
@@ -21,11 +22,8 @@ export function clearRefreshCookie(res: Response, options: { production: boolean
   res.clearCookie(refreshCookieName, attributes(options.production))
 }
 
-/** The refresh cookie of a request, or undefined. Reads the Cookie header itself: one cookie needs no parser package. */
+/** The refresh cookie of a request (the first of its name, its value as sent), or undefined. */
 export function refreshCookieOf(req: Request): string | undefined {
-  for (const pair of (req.get('cookie') ?? '').split(';')) {
-    const at = pair.indexOf('=')
-    if (at !== -1 && pair.slice(0, at).trim() === refreshCookieName) return pair.slice(at + 1).trim()
-  }
+  for (const [name, value] of cookiePairs(req)) if (name === refreshCookieName) return value
   return undefined
 }

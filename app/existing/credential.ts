@@ -3,6 +3,7 @@ import type { Identity } from '../auth/identity'
 import { bearerToken, type TokenVerifier } from '../auth/tokens'
 import type { IssuedToken } from '../auth/tokens'
 import { HttpError } from '../errors'
+import { cookiePairs } from '../http/cookies'
 import type { BrowserSignIn, PageCookie } from './sign-in'
 
 /** Who may reach a mount: `required` (401, or a sign-in page for a browser), `optional` (`req.user` when signed in) or `none`. */
@@ -44,18 +45,7 @@ export function pageCookie(
 /** The request's cookies by name (the first of a name wins, as browsers send the most specific path first). */
 export function cookiesOf(req: Request): Record<string, string | undefined> {
   const cookies = Object.create(null) as Record<string, string>
-  for (const pair of (req.get('cookie') ?? '').split(';')) {
-    const at = pair.indexOf('=')
-    if (at < 0) continue
-    const name = pair.slice(0, at).trim()
-    if (name && !(name in cookies))
-      cookies[name] = safeDecode(
-        pair
-          .slice(at + 1)
-          .trim()
-          .replace(/^"(.*)"$/, '$1'),
-      )
-  }
+  for (const [name, value] of cookiePairs(req)) if (name && !(name in cookies)) cookies[name] = safeDecode(value.replace(/^"(.*)"$/, '$1'))
   return cookies
 }
 
