@@ -1,4 +1,5 @@
 import type { Identity } from './auth/identity'
+import type { HttpEvent, LambdaContext } from './lambda/events'
 
 declare global {
   namespace Express {
@@ -9,6 +10,8 @@ declare global {
       clientRequestId?: string
       /** What the client's URL had in front of the app's paths (an API Gateway stage, a base path), set by the Lambda entry. */
       pathPrefix?: string
+      /** The Lambda invocation this request came in (set by app/lambda/handler.ts); undefined off Lambda. */
+      lambda?: { event: HttpEvent; context: LambdaContext }
       /** The verified identity, set by requireAuth; what session-based code used to read. */
       user?: Identity
     }

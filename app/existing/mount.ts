@@ -106,7 +106,7 @@ export function mountExisting(mounts: readonly Mount[], deps: MountingDeps): Rou
   const importedUsers = createImportedUsers(deps)
 
   for (const { path, code, options } of mounts) {
-    const handlers: RequestHandler[] = [noteBody]
+    const handlers: RequestHandler[] = []
     if (path === '/') handlers.push((req, _res, next) => (ownPaths.test(req.path) ? next('router') : next()))
     handlers.push(function signInHelpers(req, _res, next) {
       if (browser) provideSignIn(req, { browser, verify: deps.verifyToken, pageCookie: cookie })
@@ -119,28 +119,11 @@ export function mountExisting(mounts: readonly Mount[], deps: MountingDeps): Rou
       const store = options.session.store === 'table' ? tableSessions({ ...deps, key }) : sealedCookies(key)
       handlers.push(cookieSession({ store, logger, path, production: config.production }, options.session))
     }
-    handlers.push(restoreBody, asMiddleware(code))
+    handlers.push(asMiddleware(code))
     // A router of its own per mount, so that next('router') above skips just this mount.
     router.use(path, express.Router().use(handlers))
   }
   return router
-}
-
-const readableAtStart = new WeakSet<object>()
-
-/**
- * On Lambda, the adapter's request reports `readable: false` once a middleware before the mounted
- * code has awaited (the session and credential checks do), though its body was never read, and body
- * parsers (raw-body) then refuse it. `noteBody` runs first and `restoreBody` last, before the code.
- */
-const noteBody: RequestHandler = function noteBody(req, _res, next) {
-  if (req.readable) readableAtStart.add(req)
-  next()
-}
-
-const restoreBody: RequestHandler = function restoreBody(req, _res, next) {
-  if (readableAtStart.has(req) && !req.readable && !req.destroyed && !req.readableEnded) req.readable = true
-  next()
 }
 
 /**
