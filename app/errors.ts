@@ -90,7 +90,19 @@ const bodyErrors: Record<string, [number, string, string]> = {
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return function errorHandler(err, req, res, next) {
-    if (res.headersSent) return next(err)
+    if (res.headersSent) {
+      // A streamed answer failed after its first bytes: its status has left, so Express ends the connection
+      // and the client sees the body cut short; what caused it is only here.
+      const cause: unknown = err instanceof HttpError ? (err.cause ?? err) : err
+      logger.error('error after the response started', {
+        requestId: req.id,
+        method: req.method,
+        path: req.path,
+        status: res.statusCode,
+        error: cause,
+      })
+      return next(err)
+    }
     const error = toHttpError(err)
     if (error.status >= 500) {
       const cause: unknown = error === err ? error.cause : err
