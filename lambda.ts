@@ -1,11 +1,14 @@
 /**
- * AWS Lambda entry: the dev server's app behind API Gateway, Function URLs or ALB.
+ * AWS Lambda entry: the dev server's app behind API Gateway, Function URLs or ALB. Two ways out of one
+ * app: `handler` answers buffered (HTTP API, ALB, REST API), `streamHandler` streams (a function URL with
+ * `InvokeMode: RESPONSE_STREAM`, a REST API with `ResponseTransferMode: STREAM`).
  * Everything here runs once per container, so a bad configuration fails the cold start, not a request.
  */
 import { loadConfig } from './app/config'
 import { createDocumentClient } from './app/db/client'
 import { createApp } from './app/index'
 import { createLambdaHandler, lambdaClientAddress, lambdaRequestId } from './app/lambda/handler'
+import { createStreamHandler } from './app/lambda/stream-handler'
 import { createLogger } from './app/logger'
 
 const config = loadConfig(process.env)
@@ -21,3 +24,4 @@ const app = createApp({
 })
 
 export const handler = createLambdaHandler(app, logger)
+export const streamHandler = createStreamHandler(app, logger)

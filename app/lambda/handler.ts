@@ -93,16 +93,17 @@ export function lambdaRequestId(req: Request): string | undefined {
   return req.lambda ? platformRequestId(req.lambda.event, req.lambda.context) : undefined
 }
 
-function platformRequestId(event: HttpEvent, context: LambdaContext): string {
+/** The id API Gateway gave the request, or else the Lambda invocation's (ALB has none of its own). */
+export function platformRequestId(event: HttpEvent, context: LambdaContext): string {
   const fromEvent = (event.requestContext as { requestId?: unknown } | undefined)?.requestId
   return typeof fromEvent === 'string' ? fromEvent : context.awsRequestId
 }
 
-function httpMethod(event: HttpEvent): string {
+export function httpMethod(event: HttpEvent): string {
   return isHttpApiEvent(event) ? event.requestContext.http.method : event.httpMethod
 }
 
-function requestPath(event: HttpEvent): string {
+export function requestPath(event: HttpEvent): string {
   return isHttpApiEvent(event) ? event.rawPath : event.path
 }
 
