@@ -108,6 +108,7 @@ function operation(operationId: string, route: RouteDefinition, schemaOf: (schem
   return {
     operationId,
     summary: route.summary,
+    ...(route.description ? { description: route.description } : {}),
     security: security(route.auth),
     ...(parameters.length ? { parameters } : {}),
     ...(route.body ? { requestBody: { required: true, ...json(route.body) } } : {}),

@@ -55,13 +55,26 @@ function connect(config: Pick<Config, 'region' | 'dynamodbEndpoint'>): DynamoDBD
  * @example const items = await queryAll(db, { TableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues })
  */
 export async function queryAll<Item = Record<string, unknown>>(db: DynamoDBDocumentClient, input: QueryCommandInput): Promise<Item[]> {
-  const { QueryCommand } = documentCommands()
   const items: Item[] = []
+  for await (const page of queryPages<Item>(db, input)) items.push(...page)
+  return items
+}
+
+/**
+ * The items a query finds, one page at a time (at most 1 MB each), each page read only when the one
+ * before it has been taken: a caller that writes each page out holds one page in memory, and one that
+ * stops early (a `break`, a client gone) makes no further call.
+ * @example for await (const page of queryPages(db, input)) await send(page)
+ */
+export async function* queryPages<Item = Record<string, unknown>>(
+  db: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+): AsyncGenerator<Item[], void, undefined> {
+  const { QueryCommand } = documentCommands()
   let start: Record<string, unknown> | undefined
   do {
     const page = await db.send(new QueryCommand({ ...input, ExclusiveStartKey: start })).catch(rethrowUnavailable)
-    items.push(...((page.Items ?? []) as Item[])) // the caller names what its query finds
     start = page.LastEvaluatedKey
+    yield (page.Items ?? []) as Item[] // the caller names what its query finds
   } while (start)
-  return items
 }

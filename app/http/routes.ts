@@ -33,6 +33,8 @@ export interface RouteDefinition {
   /** An Express path relative to the table's base; each `:name` in it is a path parameter. */
   path: string
   summary: string
+  /** What the summary cannot say: how the answer is sent, what it costs (Markdown, in the OpenAPI document). */
+  description?: string
   auth: Access
   /** Validates `req.query`; the handler gets the parsed value. */
   query?: z.ZodType

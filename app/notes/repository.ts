@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient, UpdateCommandInput } from '@aws-sdk/lib-dynamodb'
 import type { KeyObject } from 'node:crypto'
-import { documentCommands, queryAll } from '../db/client'
+import { documentCommands, queryPages } from '../db/client'
 import { isConditionFailure, rethrowUnavailable } from '../db/errors'
 import { tableIndexes } from '../db/table'
 import { HttpError } from '../errors'
@@ -27,6 +27,14 @@ export interface NotesRepository {
   list(userId: string, listing: Listing, options: { limit: number; cursor?: string }): Promise<Page>
   /** Every live note of the user, newest first: Query after Query over the `live` index until it is done. */
   exportAll(userId: string): Promise<NoteExport>
+  /** exportAll a page at a time (at most 1 MB of notes each), each page read when the one before it was taken. */
+  exportPages(userId: string): ExportPages
+}
+
+/** An export as it is read: its time, then its notes page by page, newest first. */
+export interface ExportPages {
+  exportedAt: string
+  pages: AsyncIterable<Note[]>
 }
 
 export interface NotesRepositoryDeps {
@@ -84,6 +92,19 @@ export function createNotesRepository(deps: NotesRepositoryDeps): NotesRepositor
       if (isConditionFailure(err)) throw await conditionFailure(userId, id, place)
       rethrowUnavailable(err)
     }
+  }
+
+  function exportPages(userId: string): ExportPages {
+    const exportedAt = clock().toISOString()
+    const found = queryPages<NoteItem>(db, {
+      TableName: tableName,
+      IndexName: tableIndexes.live,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `USER#${userId}` },
+      ScanIndexForward: false,
+      ConsistentRead: true,
+    })
+    return { exportedAt, pages: notesOf(found) }
   }
 
   return {
@@ -187,19 +208,18 @@ export function createNotesRepository(deps: NotesRepositoryDeps): NotesRepositor
     },
 
     async exportAll(userId) {
-      const exportedAt = clock().toISOString()
-      const found = await queryAll(db, {
-        TableName: tableName,
-        IndexName: tableIndexes.live,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `USER#${userId}` },
-        ScanIndexForward: false,
-        ConsistentRead: true,
-      })
-      const items = found.map(toNote)
+      const { exportedAt, pages } = exportPages(userId)
+      const items: Note[] = []
+      for await (const page of pages) items.push(...page)
       return { exportedAt, items }
     },
+
+    exportPages,
   }
+}
+
+async function* notesOf(pages: AsyncIterable<NoteItem[]>): AsyncGenerator<Note[], void, undefined> {
+  for await (const page of pages) yield page.map(toNote)
 }
 
 /** Adds the `If-Match` condition and its values; undefined when any version will do. */

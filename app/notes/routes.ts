@@ -1,8 +1,9 @@
 import type { Request, Response, Router } from 'express'
 import { HttpError } from '../errors'
 import { buildRouter, routeTable } from '../http/routes'
+import { sendParts } from '../http/send-parts'
 import { noteIdPattern } from './ids'
-import type { Expected, NotesRepository } from './repository'
+import type { ExportPages, Expected, NotesRepository } from './repository'
 import { exportQuery, listQuery, note, noteCreate, noteExport, notePage, notePatch, type Note } from './schema'
 
 const read = { scope: 'notes:read' }
@@ -68,9 +69,15 @@ export const exportApi = routeTable('/api/notes/export', {
     method: 'get',
     path: '/',
     summary: 'Export every note, newest first, in one response',
+    description:
+      'The JSON is written as the notes are read, a page at a time, so its first bytes leave before the last note is read, ' +
+      'whatever the number of notes. Through a streaming origin (the site’s own URL, see docs/DEPLOY.md) any size arrives; ' +
+      'where the function’s answer is buffered (the HTTP API, an ALB), an export over Lambda’s 6 MB is a 502 problem that says so. ' +
+      'A failure after the first bytes ends the response early: a body that is not whole JSON was cut short.',
     auth: read,
     query: exportQuery,
     responses: { 200: { description: 'All the caller’s notes', body: noteExport } },
+    errors: [502],
   },
 })
 
@@ -105,7 +112,7 @@ export function notesRoutes(notes: NotesRepository): Router {
 
 export function exportRoutes(notes: NotesRepository): Router {
   return buildRouter(exportApi, {
-    exportNotes: async (req, res) => void res.json(await notes.exportAll(userId(req))),
+    exportNotes: async (req, res) => sendParts(req, res.type('json'), exportJson(notes.exportPages(userId(req)))),
   })
 }
 
@@ -113,6 +120,20 @@ export function trashRoutes(notes: NotesRepository): Router {
   return buildRouter(trashApi, {
     listTrash: async (req, res, { query }) => void res.json(await notes.list(userId(req), 'trash', query)),
   })
+}
+
+/**
+ * The export's JSON, byte for byte what `res.json({ exportedAt, items })` writes, one part per page of
+ * notes: the first part once the first page is read, so an error there is still a problem answer.
+ */
+async function* exportJson({ exportedAt, pages }: ExportPages): AsyncGenerator<string, void, undefined> {
+  let before = `{"exportedAt":${JSON.stringify(exportedAt)},"items":[`
+  for await (const page of pages) {
+    if (page.length === 0) continue
+    yield before + page.map((note) => JSON.stringify(note)).join(',')
+    before = ','
+  }
+  yield before === ',' ? ']}' : `${before}]}`
 }
 
 function sendNote(res: Response, note: Note): void {

@@ -179,7 +179,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Export every note, newest first, in one response */
+        /**
+         * Export every note, newest first, in one response
+         * @description The JSON is written as the notes are read, a page at a time, so its first bytes leave before the last note is read, whatever the number of notes. Through a streaming origin (the site’s own URL, see docs/DEPLOY.md) any size arrives; where the function’s answer is buffered (the HTTP API, an ALB), an export over Lambda’s 6 MB is a 502 problem that says so. A failure after the first bytes ends the response early: a body that is not whole JSON was cut short.
+         */
         get: operations["exportNotes"];
         put?: never;
         post?: never;
@@ -862,6 +865,15 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };
