@@ -4,6 +4,7 @@ import { HttpError, serverError } from '../errors'
 import type { Logger } from '../logger'
 import { isHttpApiEvent, type HttpEvent, type HttpResult, type LambdaContext } from './events'
 import { binarySettings } from './binary'
+import { tooLargeProblem, watchAnswer, type BufferedAnswer } from './buffered-answer'
 import { forApp } from './paths'
 import { problemResult } from './problem'
 
@@ -25,7 +26,10 @@ const configureAdapter = serverlessExpress as unknown as (options: AdapterOption
  * `@vendia/serverless-express`, after putting the app's own path into the event (see paths.ts) and
  * with the prefix the client's URL had in front of it on the request (`req.pathPrefix`).
  * Whatever fails in or around the adapter still answers a problem+json with the request id,
- * helmet's headers and a log line: 400 when the event was at fault, else 500.
+ * helmet's headers and a log line: 400 when the event was at fault, else 500. An answer larger than a
+ * buffered result can be (Lambda's 6 MB, an ALB's 1 MB) is a 502 problem that says so, logged with
+ * the request id and the size, never the empty 502 API Gateway gives when Lambda refuses it (see
+ * buffered-answer.ts); `streamHandler` (stream-handler.ts) has no such limit.
  *
  * Lambda may run many invocations at once in one process (Managed Instances), so nothing of one
  * invocation is kept outside it: the event and context travel on the request (`req.lambda`), where
@@ -38,6 +42,9 @@ export function createLambdaHandler(app: Express, logger: Logger): LambdaHandler
   return async function handler(event, context) {
     let failure: unknown
     let appRan = false
+    let answer: BufferedAnswer | undefined
+    let brokeOff: () => void = () => undefined
+    const broken = new Promise<undefined>((resolve) => (brokeOff = () => resolve(undefined)))
     try {
       const { event: appEvent, prefix } = forApp(event)
       // Configured per invocation (a few small objects), so its log and request hook belong to this invocation alone.
@@ -54,12 +61,20 @@ export function createLambdaHandler(app: Express, logger: Logger): LambdaHandler
             request.lambda = { event, context }
             if (prefix) request.pathPrefix = prefix
             appRan = true
+            answer = watchAnswer(event, request, response, brokeOff)
             return answered(app, request, response)
           },
         },
       })
-      const result = await proxy(appEvent, context)
-      if (failure === undefined) return result
+      // An answer that broke off never completes for the adapter: it is left waiting, and this one ends.
+      const result = await Promise.race([proxy(appEvent, context), broken])
+      if (failure === undefined && answer?.brokeOff) failure = new Error('the app ended its answer before it finished')
+      if (failure === undefined && answer?.tooLarge) {
+        const requestId = platformRequestId(event, context)
+        logger.error('answer too large for a buffered response', { requestId, ...answer.tooLarge })
+        return problemResult(event, tooLargeProblem(answer.tooLarge), requestId)
+      }
+      if (failure === undefined && result) return result
     } catch (error) {
       failure ??= error
     }

@@ -1,5 +1,5 @@
-import { getEventSource, type RequestValues } from '@vendia/serverless-express/src/event-sources'
-import { getEventSourceNameBasedOnEvent } from '@vendia/serverless-express/src/event-sources/utils'
+import { getEventSource, type RequestValues } from '@codegenie/serverless-express/src/event-sources'
+import { getEventSourceNameBasedOnEvent } from '@codegenie/serverless-express/src/event-sources/utils'
 import type { Express, Request } from 'express'
 import http, { type IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
