@@ -86,7 +86,7 @@ function responseStream({ highWaterMark, take }) {
  * @param {number} [options.delayMs] the client takes each chunk this long after it arrived (a slow client)
  * @param {number} [options.closeAfterBytes] the client goes away once this many body bytes arrived: the stream is destroyed
  * @param {(prelude: object) => void} [options.onPrelude] called when the prelude has arrived
- * @param {import('node:stream').Writable} [options.sink] body bytes go here, with its backpressure, instead of being kept
+ * @param {import('node:stream').Writable} [options.sink] body bytes go here, with its backpressure, instead of being kept; its closing early is the client going away
  * @param {number} [options.timeoutMs] how long the stream may stay open after the handler settled (30 s)
  */
 async function invoke(handler, event, context, options = {}) {
@@ -158,6 +158,12 @@ async function invoke(handler, event, context, options = {}) {
   // The runtime listens for its request's errors itself; a destroyed stream must not crash the process.
   stream.on('error', () => undefined)
   const closed = new Promise((resolve) => stream.once('close', resolve))
+  // A sink that closes first is a client that went away: Lambda ends the stream.
+  sink?.once('close', () => {
+    if (stream.writableFinished || report.clientClosed) return
+    report.clientClosed = true
+    stream.destroy(Object.assign(new Error('the client went away'), { code: 'ECONNRESET' }))
+  })
 
   const result = handler(event, stream, context)
   if (!result || typeof result.then !== 'function') throw new Error('Streaming does not support non-async handlers.')

@@ -9,7 +9,7 @@ export interface InvokeOptions {
   /** The client goes away once this many body bytes arrived: the stream is destroyed. */
   closeAfterBytes?: number
   onPrelude?: (prelude: StreamedPrelude) => void
-  /** Body bytes go here, with its backpressure, instead of being kept. */
+  /** Body bytes go here, with its backpressure, instead of being kept; its closing early is the client going away. */
   sink?: Writable
   /** How long the stream may stay open after the handler settled (30 s). */
   timeoutMs?: number

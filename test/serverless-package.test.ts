@@ -199,7 +199,7 @@ describe('serverless package, offline', () => {
 
     expect(Object.keys(fns).sort()).toEqual(declared.map((fn) => fn.name).sort())
     for (const [key, { name, handler }] of Object.entries(p.functions)) {
-      const bundle = handler.replace(/\.handler$/, '')
+      const bundle = handler.replace(/\.\w+$/, '') // dist/lambda.handler, dist/lambda.streamHandler: dist/lambda
       expect({ key, ...fns[name] }).toMatchObject({ key, Runtime: 'nodejs22.x', Handler: handler })
       // The bundle, its map, the files of the packages it loads on first use (app/deferred.ts), and only
       // the files it reads at run time (dist/<bundle>.files/) beside it.
@@ -547,7 +547,7 @@ describe('one origin for the SPA and the API (CloudFront)', () => {
   const cachingDisabled = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad'
   const allViewerExceptHostHeader = 'b689b0a8-53d0-40ab-baf2-68738e2966ac'
 
-  it('forwards /api/*, /auth/*, /health and /openapi.json to the HTTP API, uncached, every method, all but Host', () => {
+  it('forwards /api/*, /auth/*, /health and /openapi.json to the HTTP API, and the streamed export to the stream function, uncached, every method, all but Host', () => {
     const config = distribution()
     const api = config.Origins.find((o: { Id: string }) => o.Id === 'api')
 
@@ -556,7 +556,9 @@ describe('one origin for the SPA and the API (CloudFront)', () => {
       CustomOriginConfig: { OriginProtocolPolicy: 'https-only' },
     })
     expect(off.template.Resources.HttpApi.Type).toBe('AWS::ApiGatewayV2::Api')
+    // The streamed path comes first: CloudFront takes the first pattern that matches, and /api/* would.
     expect(config.CacheBehaviors.map((b: { PathPattern: string }) => b.PathPattern)).toEqual([
+      '/api/notes/export',
       '/api/*',
       '/auth/*',
       '/health',
@@ -564,7 +566,7 @@ describe('one origin for the SPA and the API (CloudFront)', () => {
     ])
     for (const behavior of config.CacheBehaviors) {
       expect(behavior).toMatchObject({
-        TargetOriginId: 'api',
+        TargetOriginId: behavior.PathPattern === '/api/notes/export' ? 'stream' : 'api',
         ViewerProtocolPolicy: 'https-only',
         CachePolicyId: cachingDisabled,
         OriginRequestPolicyId: allViewerExceptHostHeader,
@@ -623,5 +625,68 @@ describe('one origin for the SPA and the API (CloudFront)', () => {
     expect(headers.ContentTypeOptions).toEqual({ Override: true })
     expect(headers.FrameOptions).toEqual({ FrameOption: 'DENY', Override: true })
     expect(headers.ReferrerPolicy).toMatchObject({ ReferrerPolicy: 'strict-origin-when-cross-origin' })
+  })
+})
+
+describe('streamed routes: the stream function behind a function URL that streams, at the same CloudFront origin', () => {
+  const distribution = () => one(off, 'AWS::CloudFront::Distribution')[1].Properties.DistributionConfig
+
+  it('runs the api’s bundle and app through streamHandler, with the api’s configuration and the time a long answer needs', () => {
+    const fn = off.template.Resources.StreamLambdaFunction.Properties
+    const api = off.template.Resources.ApiLambdaFunction.Properties
+
+    expect(off.functions.stream).toMatchObject({ handler: 'dist/lambda.streamHandler' })
+    expect(fn).toMatchObject({ Handler: 'dist/lambda.streamHandler', Runtime: 'nodejs22.x', Role: { 'Fn::GetAtt': ['StreamRole', 'Arn'] } })
+    expect(fn.Environment).toEqual(api.Environment)
+    expect(fn.Timeout).toBeGreaterThan(api.Timeout)
+    expect(fn.Timeout).toBeLessThanOrEqual(900)
+    expect(off.artifacts.stream.sort()).toEqual(off.artifacts.api.sort())
+  })
+
+  it('has a function URL with InvokeMode RESPONSE_STREAM, public as the HTTP API is (the app checks the tokens)', () => {
+    const [urlId, url] = one(off, 'AWS::Lambda::Url')
+    const permissions = ofType(off, 'AWS::Lambda::Permission')
+      .map(([, p]) => p.Properties)
+      .filter((p) => JSON.stringify(p.FunctionName).includes('StreamLambdaFunction'))
+
+    expect(urlId).toBe('StreamLambdaFunctionUrl')
+    expect(url.Properties).toEqual({
+      AuthType: 'NONE',
+      InvokeMode: 'RESPONSE_STREAM',
+      TargetFunctionArn: { 'Fn::GetAtt': ['StreamLambdaFunction', 'Arn'] },
+    })
+    // Since October 2025 a public function URL needs both permissions.
+    expect(permissions).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Action: 'lambda:InvokeFunctionUrl', Principal: '*', FunctionUrlAuthType: 'NONE' }),
+        expect.objectContaining({ Action: 'lambda:InvokeFunction', Principal: '*', InvokedViaFunctionUrl: true }),
+      ]),
+    )
+  })
+
+  it('is a CloudFront origin of its own, by the URL’s host, and takes /api/notes/export uncompressed', () => {
+    const config = distribution()
+    const origin = config.Origins.find((o: { Id: string }) => o.Id === 'stream')
+    const behavior = config.CacheBehaviors.find((b: { PathPattern: string }) => b.PathPattern === '/api/notes/export')
+
+    expect(origin).toMatchObject({
+      DomainName: { 'Fn::Select': [2, { 'Fn::Split': ['/', { 'Fn::GetAtt': ['StreamLambdaFunctionUrl', 'FunctionUrl'] }] }] },
+      CustomOriginConfig: { OriginProtocolPolicy: 'https-only' },
+    })
+    expect(origin.OriginAccessControlId).toBeUndefined()
+    expect(behavior).toMatchObject({ TargetOriginId: 'stream', Compress: false })
+  })
+
+  it('lets the stream function do what the api does with the table, and write its own log, nothing more', () => {
+    const statements = off.template.Resources.StreamRole.Properties.Policies.flatMap((policy: Json) => policy.PolicyDocument.Statement)
+    const apiStatements = off.template.Resources.ApiRole.Properties.Policies.flatMap((policy: Json) => policy.PolicyDocument.Statement)
+
+    expect(statements).toEqual(
+      apiStatements.map((statement: Json) =>
+        JSON.stringify(statement).includes('ApiLogGroup')
+          ? { ...statement, Resource: { 'Fn::GetAtt': ['StreamLogGroup', 'Arn'] } }
+          : statement,
+      ),
+    )
   })
 })

@@ -23,11 +23,11 @@ class OfflineEnvironment {
   }
 }
 
-function local(environment) {
+function local(environment, from = process.env) {
   const out = {}
   for (const [name, value] of Object.entries(environment)) {
     const resolvedOnAws = typeof value !== 'string' || value.includes('{{resolve:')
-    out[name] = resolvedOnAws ? (process.env[name] ?? '') : value
+    out[name] = resolvedOnAws ? (from[name] ?? '') : value
   }
   return out
 }
@@ -66,3 +66,5 @@ function withAttributes(cookie) {
 }
 
 module.exports = OfflineEnvironment
+// run.ts gives the function URLs it emulates the same environment.
+module.exports.localEnvironment = local

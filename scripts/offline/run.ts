@@ -6,7 +6,9 @@
  * HTTP API on 127.0.0.1 that routes to `api` and the peeled-off functions as serverless.yml says.
  * The SPA (public/) is served on the same port, as CloudFront serves it: a file that exists in
  * public/ is sent, anything else goes to the API, and a browser page the API does not have (a 404 for
- * a GET that accepts HTML) gets index.html, as the distribution's error responses give it.
+ * a GET that accepts HTML) gets index.html, as the distribution's error responses give it. The paths
+ * CloudFront sends to a function URL that streams (the `stream` function: docs/DEPLOY.md, "Streamed
+ * routes") go to an emulated function URL instead (function-url.cjs): serverless-offline has none.
  *
  *   npm run offline [-- --port 4000] [--no-build]
  *
@@ -16,6 +18,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
+import { createInterface } from 'node:readline'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -25,6 +28,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { createDocumentClient } from '../../app/db/client'
 import { startEmbeddedDynamo } from '../../app/db/embedded'
 import { ensureTable } from '../../app/db/table'
+import { localEnvironment } from './environment.cjs'
 
 const root = path.resolve(__dirname, '../..')
 const stage = 'offline'
@@ -33,6 +37,8 @@ const tableName = `notes-${stage}-notes`
 export interface OfflineStack {
   /** Where a browser goes: the SPA and the API on one origin. */
   url: string
+  /** serverless-offline's emulated HTTP API alone, as the API's own URL is on AWS (answers buffered). */
+  apiUrl: string
   /** The folder the zips were unpacked into. */
   taskDir: string
   stop(): Promise<void>
@@ -68,6 +74,7 @@ export async function startOffline(
   ])
   for (const zip of readdirSync(path.join(work, 'package')).filter((f) => f.endsWith('.zip')))
     unzip(path.join(work, 'package', zip), taskDir)
+  const template = JSON.parse(readFileSync(path.join(work, 'package', 'cloudformation-template-update-stack.json'), 'utf8')) as Template
 
   const dynamo = await startEmbeddedDynamo()
   const db = createDocumentClient({ region: 'us-east-1', dynamodbEndpoint: dynamo.endpoint })
@@ -75,6 +82,11 @@ export async function startOffline(
   await options.prepare?.(db, tableName)
   db.destroy()
 
+  // What the functions get where CloudFormation would resolve it: the same in serverless-offline and the function URLs.
+  const resolved = {
+    JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(32).toString('hex'),
+    CORS_ORIGINS: process.env.CORS_ORIGINS ?? '',
+  }
   const [apiPort, lambdaPort] = await freePorts(2)
   const offline = spawn(
     process.execPath,
@@ -96,8 +108,7 @@ export async function startOffline(
         ...process.env,
         OFFLINE_TASK_DIR: taskDir,
         DYNAMODB_ENDPOINT: dynamo.endpoint,
-        JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(32).toString('hex'),
-        CORS_ORIGINS: process.env.CORS_ORIGINS ?? '',
+        ...resolved,
         // Any credentials do for dynalite; none are needed to emulate API Gateway.
         AWS_ACCESS_KEY_ID: 'offline',
         AWS_SECRET_ACCESS_KEY: 'offline',
@@ -116,8 +127,25 @@ export async function startOffline(
     })
   }
   await waitForServer(offline, apiPort, output)
+  const streamed = await Promise.all(
+    streamingUrls(template).map(async ({ name, patterns, handler, environment }) => ({
+      patterns,
+      ...(await startFunctionUrl(
+        taskDir,
+        handler,
+        {
+          PATH: process.env.PATH,
+          AWS_LAMBDA_FUNCTION_NAME: name,
+          AWS_REGION: 'us-east-1',
+          ...localEnvironment(environment, { ...process.env, ...resolved }),
+          DYNAMODB_ENDPOINT: dynamo.endpoint,
+        },
+        options.echo,
+      )),
+    })),
+  )
 
-  const front = frontServer(`http://127.0.0.1:${apiPort}`, path.join(root, 'public'))
+  const front = frontServer(`http://127.0.0.1:${apiPort}`, path.join(root, 'public'), streamed)
   await new Promise<void>((resolve, reject) => {
     front.once('error', reject)
     front.listen(options.port ?? 0, '127.0.0.1', () => resolve())
@@ -125,10 +153,12 @@ export async function startOffline(
   const url = `http://127.0.0.1:${(front.address() as AddressInfo).port}`
   return {
     url,
+    apiUrl: `http://127.0.0.1:${apiPort}`,
     taskDir,
     async stop() {
       front.closeAllConnections()
       await new Promise<void>((resolve) => front.close(() => resolve()))
+      await Promise.all(streamed.map(({ child }) => stopChild(child)))
       await stopChild(offline)
       await dynamo.close()
       rmSync(work, { recursive: true, force: true })
@@ -165,14 +195,89 @@ export function unzip(file: string, dir: string): void {
   }
 }
 
-/** The SPA's files from public/, everything else from the emulated API; index.html for a page the API does not have. */
-function frontServer(api: string, publicDir: string): http.Server {
+/** The parts of the packaged CloudFormation template read here. */
+interface Template {
+  Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>
+}
+
+interface Distribution {
+  Origins: { Id: string; DomainName: unknown }[]
+  CacheBehaviors?: { PathPattern: string; TargetOriginId: string }[]
+}
+
+/**
+ * The function URLs that stream (InvokeMode RESPONSE_STREAM), each with its function's handler and
+ * environment and the path patterns of the CloudFront behaviours whose origin is that URL.
+ */
+function streamingUrls(template: Template): { name: string; patterns: RegExp[]; handler: string; environment: Record<string, unknown> }[] {
+  const { Resources } = template
+  const distribution = Object.values(Resources).find((r) => r.Type === 'AWS::CloudFront::Distribution')
+  const config = distribution?.Properties.DistributionConfig as Distribution | undefined
+  return Object.entries(Resources)
+    .filter(([, r]) => r.Type === 'AWS::Lambda::Url' && r.Properties.InvokeMode === 'RESPONSE_STREAM')
+    .map(([urlId, url]) => {
+      const functionId = (url.Properties.TargetFunctionArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]
+      const fn = Resources[functionId].Properties as {
+        FunctionName: string
+        Handler: string
+        Environment?: { Variables: Record<string, unknown> }
+      }
+      const origins = (config?.Origins ?? []).filter((o) => JSON.stringify(o.DomainName).includes(`"${urlId}"`)).map((o) => o.Id)
+      const behaviors = (config?.CacheBehaviors ?? []).filter((b) => origins.includes(b.TargetOriginId))
+      return {
+        name: fn.FunctionName,
+        patterns: behaviors.map((b) => pathPattern(b.PathPattern)),
+        handler: fn.Handler,
+        environment: fn.Environment?.Variables ?? {},
+      }
+    })
+}
+
+/** A CloudFront path pattern as a regular expression: `*` any characters, `?` one. */
+function pathPattern(pattern: string): RegExp {
+  const escaped = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.')
+  return new RegExp(`^${escaped}$`)
+}
+
+/** Starts function-url.cjs for `handler` (such as `dist/lambda.streamHandler`) in `taskDir`; resolves with its URL once it listens. */
+async function startFunctionUrl(taskDir: string, handler: string, env: NodeJS.ProcessEnv, echo?: boolean) {
+  const [, modulePath, exportName] = /^(.*)\.([^.]+)$/.exec(handler)!
+  const child = spawn(process.execPath, [path.join(__dirname, 'function-url.cjs'), `${modulePath}.js`, exportName], {
+    cwd: taskDir,
+    stdio: ['ignore', 'pipe', echo ? 'inherit' : 'ignore'],
+    env: {
+      ...env,
+      AWS_ACCESS_KEY_ID: 'offline',
+      AWS_SECRET_ACCESS_KEY: 'offline',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
+  })
+  const port = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the function URL for ${handler} exited (${code})`)))
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const listening = /^LISTENING (\d+)$/.exec(line)
+      if (listening) resolve(listening[1])
+      else if (echo) console.log(line) // the function's own log lines
+    })
+  })
+  return { url: `http://127.0.0.1:${port}`, child }
+}
+
+/**
+ * The SPA's files from public/, the paths that stream from their function URL, everything else from
+ * the emulated API; index.html for a page the API does not have.
+ */
+function frontServer(api: string, publicDir: string, streamed: { patterns: RegExp[]; url: string }[]): http.Server {
   return http.createServer((req, res) => {
     const pathname = decodeURIComponent((req.url ?? '/').split('?')[0])
     const file = path.join(publicDir, pathname === '/' ? 'index.html' : pathname)
     const isFile = file.startsWith(publicDir + path.sep) && existsSync(file) && statSync(file).isFile()
     if ((req.method === 'GET' || req.method === 'HEAD') && isFile) return sendFile(res, file)
-    const upstream = http.request(`${api}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+    const origin = streamed.find(({ patterns }) => patterns.some((pattern) => pattern.test(pathname)))?.url ?? api
+    const upstream = http.request(`${origin}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
       const wantsPage = req.method === 'GET' && /text\/html/.test(req.headers.accept ?? '')
       const index = path.join(publicDir, 'index.html')
       if (answer.statusCode === 404 && wantsPage && existsSync(index)) {
