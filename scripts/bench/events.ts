@@ -21,6 +21,17 @@ export function httpApiEvent(method: string, rawPath: string, headers: Record<st
   }
 }
 
+/** A Lambda function URL's event (payload 2.0 as well): what the `stream` function receives behind CloudFront. */
+export function functionUrlEvent(method: string, rawPath: string, headers: Record<string, string> = {}) {
+  const event = httpApiEvent(method, rawPath, headers)
+  const domainName = 'bench.lambda-url.us-east-1.on.aws'
+  return {
+    ...event,
+    headers: { ...event.headers, host: domainName },
+    requestContext: { ...event.requestContext, domainName, apiId: 'bench' },
+  }
+}
+
 export type BenchEvent = ReturnType<typeof httpApiEvent>
 
 /** The events every section uses: `/health`, and with the token `/api/me` and the first page of `/api/notes`. */

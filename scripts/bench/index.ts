@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: what the API function costs where its users feel it, next to a hello-world Express 5
- * bundle behind @vendia/serverless-express, measured in one run on this machine. Prints one markdown
+ * bundle behind @vendia/serverless-express, measured in one run on this machine; and a 50 MB export
+ * through streamHandler next to the same through the buffered handler. Prints one markdown
  * table and writes it, with every sample, to bench-results/. docs/BENCHMARKS.md says what each figure
  * means and how to read the ratios.
  *
@@ -12,12 +13,15 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
+import { issueToken } from '../../app/auth/tokens'
 import { loadConfig } from '../../app/config'
+import { createDocumentClient } from '../../app/db/client'
 import { startEmbeddedDynamo } from '../../app/db/embedded'
+import { seedNotes } from '../seed-notes'
 import { bundleFigures, buildBundles, resultsDir } from './bundles'
 import { countDatabaseCalls } from './calls'
 import { table, toMarkdown, type Results } from './report'
-import { coldStarts, heapGrowth, warmCosts, type Settings } from './sections'
+import { coldStarts, exportStreaming, heapGrowth, warmCosts, type Settings } from './sections'
 
 const quick = Boolean(process.env.BENCH_QUICK)
 const settings: Settings = {
@@ -25,6 +29,7 @@ const settings: Settings = {
   coldRounds: quick ? 3 : 25,
   warmRounds: quick ? 2 : 7,
   heapRounds: 1,
+  exportRounds: quick ? 1 : 3,
   warm: quick ? { warmUp: 200, measured: 1000 } : { warmUp: 500, measured: 2000 },
   warmWithDatabase: quick ? { warmUp: 100, measured: 200 } : { warmUp: 150, measured: 400 },
 }
@@ -62,7 +67,10 @@ async function main(): Promise<void> {
     const warm = await warmCosts(bundles, env, token, settings)
     log('Heap after 100 and 10,000 invocations ...')
     const heap = await heapGrowth(bundles, env, token, settings.heapRounds)
-    const results = { cold, warm, heap, calls, bundle: bundleFigures(bundles) }
+    log(`A 50 MB export, streamed against buffered (${settings.exportRounds} rounds; seeding 1,070 notes first) ...`)
+    const { exporting, small } = await seedExports(env)
+    const exported = await exportStreaming(bundles, env, exporting, small, settings.exportRounds)
+    const results = { cold, warm, heap, calls, export: exported, bundle: bundleFigures(bundles) }
 
     const markdown = toMarkdown(table(results))
     console.log(`\n${markdown}\n`)
@@ -75,6 +83,17 @@ async function main(): Promise<void> {
   } finally {
     await dynamo.close()
   }
+}
+
+/** Two users of their own in the bench's table: one with a 50 MB export, one with a small one; their tokens. */
+async function seedExports(env: Record<string, string>): Promise<{ exporting: string; small: string }> {
+  const config = loadConfig({ ...env, AWS_LAMBDA_FUNCTION_NAME: undefined })
+  const db = createDocumentClient(config)
+  await seedNotes(db, config.tableName, 'bench-export-large', 1070, 49_000)
+  await seedNotes(db, config.tableName, 'bench-export-small', 3, 100)
+  db.destroy()
+  const token = (id: string) => issueToken(config.jwt, { id, email: `${id}@example.com` }, new Date()).token
+  return { exporting: token('bench-export-large'), small: token('bench-export-small') }
 }
 
 function log(message: string): void {

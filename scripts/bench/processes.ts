@@ -51,6 +51,26 @@ export function warmRun(bundle: string, event: object, env: Env, counts: { warmU
   return runWorker<WarmReport>('warm.cjs', args, { ...env, BENCH_EVENT: JSON.stringify(event) }, ['--expose-gc', ...execArgv])
 }
 
+/** What an export worker reports (workers/export.cjs). */
+export interface ExportReport {
+  status: number
+  firstByteMs: number
+  lastByteMs: number
+  bytes: number
+  /** Peak growth over the baseline, in bytes. */
+  growth: { rss: number; heapAndBuffers: number }
+}
+
+/**
+ * One fresh process answering a small export, then `event` (a large one) once, `streamed` or `buffered`;
+ * with `live`, its memory sampled after forced GCs (workers/export.cjs).
+ */
+export function exportRun(bundle: string, mode: 'streamed' | 'buffered', event: object, warmUp: object, env: Env, live = false) {
+  const args = [bundle, mode, ...(live ? ['live'] : [])]
+  const workerEnv = { ...env, BENCH_EVENT: JSON.stringify(event), BENCH_WARM_UP: JSON.stringify(warmUp) }
+  return runWorker<ExportReport>('export.cjs', args, workerEnv, ['--expose-gc'])
+}
+
 function runWorker<T>(worker: string, args: string[], env: Env, execArgv: string[]): Promise<T> {
   const child = fork(path.join(__dirname, 'workers', worker), args, {
     execArgv,

@@ -1,5 +1,14 @@
 import type { BundleFigures } from './bundles'
-import { cold, warm, type ColdFigures, type Figure, type HeapFigures, type WarmFigures } from './sections'
+import {
+  cold,
+  exportVariants,
+  warm,
+  type ColdFigures,
+  type ExportFigures,
+  type Figure,
+  type HeapFigures,
+  type WarmFigures,
+} from './sections'
 import { pairedRatio, round, type Summary } from './stats'
 
 export interface Results {
@@ -8,13 +17,15 @@ export interface Results {
   bundle: BundleFigures
   heap: HeapFigures
   calls: Record<string, string>
+  /** Absent from runs before the export was measured. */
+  export?: ExportFigures
 }
 
 export interface Row {
   figure: string
   variant: string
   value: string
-  /** Against the hello-world bundle's `GET /health` in the same run. */
+  /** Against the hello-world bundle's `GET /health` in the same run (the export: against the buffered handler). */
   ratio?: string
   goal?: string
 }
@@ -106,14 +117,58 @@ export function table(r: Results): Row[] {
       ratio: `${((r.heap.after10000 - code10000) / (r.heap.after100 - code100)).toFixed(3)}x`,
     })
   }
+  if (r.export) rows.push(...exportRows(r.export))
   for (const [route, counted] of Object.entries(r.calls)) rows.push({ figure: 'DynamoDB calls', variant: route, value: counted })
   return rows
+}
+
+/** The export, streamed against buffered: when its bytes leave, how far the process grows. */
+function exportRows(e: ExportFigures): Row[] {
+  const size = `${(e.bytes / 1e6).toFixed(0)} MB`
+  const mb = (s: Summary) => `${round(s.median / 1e6, 1)} [${round(s.q1 / 1e6, 1)}–${round(s.q3 / 1e6, 1)}]`
+  const { streamed, buffered } = exportVariants
+  return [
+    {
+      figure: `export of ${size}, ms`,
+      variant: `${streamed}: first byte`,
+      value: spread(e.firstByteMs.streamed.summary, 1),
+      ratio: `to buffered’s answer: ${ratio(e.firstByteMs.streamed, e.firstByteMs.buffered)}`,
+    },
+    { figure: `export of ${size}, ms`, variant: `${streamed}: last byte`, value: spread(e.lastByteMs.streamed.summary, 1) },
+    {
+      figure: `export of ${size}, ms`,
+      variant: `${buffered}: its answer (${e.bufferedStatus}${e.bufferedStatus === 502 ? ', over Lambda’s 6 MB' : ''})`,
+      value: spread(e.firstByteMs.buffered.summary, 1),
+    },
+    {
+      figure: `export of ${size}, peak growth, MB`,
+      variant: `${streamed}: RSS; heap + buffers`,
+      value: `${mb(e.rssGrowth.streamed.summary)}; ${mb(e.heapGrowth.streamed.summary)}`,
+      ratio: `to buffered: RSS ${ratio(e.rssGrowth.streamed, e.rssGrowth.buffered)}`,
+    },
+    {
+      figure: `export of ${size}, peak growth, MB`,
+      variant: `${buffered}: RSS; heap + buffers`,
+      value: `${mb(e.rssGrowth.buffered.summary)}; ${mb(e.heapGrowth.buffered.summary)}`,
+    },
+    {
+      figure: `export of ${size}, peak growth, MB`,
+      variant: `${streamed}: held (heap + buffers, after a GC every 50 ms)`,
+      value: mb(e.liveGrowth.streamed.summary),
+      ratio: `to buffered: ${ratio(e.liveGrowth.streamed, e.liveGrowth.buffered)}`,
+    },
+    {
+      figure: `export of ${size}, peak growth, MB`,
+      variant: `${buffered}: held (heap + buffers, after a GC every 50 ms)`,
+      value: mb(e.liveGrowth.buffered.summary),
+    },
+  ]
 }
 
 export function toMarkdown(rows: Row[]): string {
   const escape = (text = '') => text.replace(/\|/g, '\\|')
   const lines = [
-    '| figure | variant | median [middle half] | ratio to hello-world, round by round: median [middle half] | goal |',
+    '| figure | variant | median [middle half] | ratio to hello-world (the export: to buffered), round by round: median [middle half] | goal |',
     '|---|---|---|---|---|',
   ]
   for (const row of rows)

@@ -1,12 +1,13 @@
 import type { Bundles } from './bundles'
-import { benchEvents } from './events'
-import { coldStart, nodeAlone, warmRun, type ColdSample, type Env, type WarmReport } from './processes'
+import { benchEvents, functionUrlEvent, httpApiEvent } from './events'
+import { coldStart, exportRun, nodeAlone, warmRun, type ColdSample, type Env, type ExportReport, type WarmReport } from './processes'
 import { interleave, median, summarize, type Summary } from './stats'
 
 export interface Settings {
   coldRounds: number
   warmRounds: number
   heapRounds: number
+  exportRounds: number
   /** Invocations before and during the measurement, for routes without and with a database call. */
   warm: { warmUp: number; measured: number }
   warmWithDatabase: { warmUp: number; measured: number }
@@ -131,4 +132,60 @@ export async function heapGrowth(bundles: Bundles, env: Env, token: string, roun
   const code100 = median(reports.map((r) => r.codeAfter100!))
   const code10000 = median(reports.map((r) => r.codeAfter10000!))
   return { after100, after10000, ratio: after10000 / after100, code100, code10000 }
+}
+
+export const exportVariants = {
+  streamed: 'streamed: streamHandler behind a function URL',
+  buffered: 'buffered: handler behind the HTTP API',
+} as const
+
+type ByVariant = Record<keyof typeof exportVariants, Figure>
+
+export interface ExportFigures {
+  /** Bytes of the export. */
+  bytes: number
+  /** The buffered answer's status: 502, the problem that says it is over Lambda's 6 MB. */
+  bufferedStatus: number
+  firstByteMs: ByVariant
+  lastByteMs: ByVariant
+  rssGrowth: ByVariant
+  heapGrowth: ByVariant
+  /** The heap and buffers the function holds at its peak: sampled after forced GCs, in runs of their own. */
+  liveGrowth: ByVariant
+}
+
+/**
+ * A large export (`token`'s user has it; `smallToken`'s a small one, the warm-up), each way once per
+ * round in a fresh process, rounds interleaved: when its first byte and its last leave the function, and
+ * how far the process grows meanwhile; then each way again, its memory sampled after forced GCs.
+ */
+export async function exportStreaming(
+  bundles: Bundles,
+  env: Env,
+  token: string,
+  smallToken: string,
+  rounds: number,
+): Promise<ExportFigures> {
+  const event = (toEvent: typeof httpApiEvent, bearer: string) => toEvent('GET', '/api/notes/export', { authorization: `Bearer ${bearer}` })
+  const variants = (live: boolean): Record<keyof typeof exportVariants, () => Promise<ExportReport>> => ({
+    streamed: () => exportRun(bundles.app, 'streamed', event(functionUrlEvent, token), event(functionUrlEvent, smallToken), env, live),
+    buffered: () => exportRun(bundles.app, 'buffered', event(httpApiEvent, token), event(httpApiEvent, smallToken), env, live),
+  })
+  const timed = await interleave(variants(false), rounds)
+  const held = await interleave(variants(true), rounds)
+  if (timed.streamed.some((s) => s.status !== 200))
+    throw new Error(`streamed export answered ${timed.streamed.map((s) => s.status).join(', ')}`)
+  const of = (samples: typeof timed, pick: (r: ExportReport) => number): ByVariant => ({
+    streamed: figure(samples.streamed.map(pick)),
+    buffered: figure(samples.buffered.map(pick)),
+  })
+  return {
+    bytes: median(timed.streamed.map((s) => s.bytes)),
+    bufferedStatus: timed.buffered[0].status,
+    firstByteMs: of(timed, (r) => r.firstByteMs),
+    lastByteMs: of(timed, (r) => r.lastByteMs),
+    rssGrowth: of(timed, (r) => r.growth.rss),
+    heapGrowth: of(timed, (r) => r.growth.heapAndBuffers),
+    liveGrowth: of(held, (r) => r.growth.heapAndBuffers),
+  }
 }
