@@ -173,11 +173,13 @@ async function invoke(handler, event, context, options = {}) {
     report.error = { errorType: error?.name ?? 'Error', errorMessage: error?.message ?? String(error) }
     if (!stream.destroyed && !stream.writableEnded) stream.end()
   }
-  const timer = new Promise((resolve) => setTimeout(() => resolve('timeout'), timeoutMs).unref())
-  if ((await Promise.race([closed, timer])) === 'timeout') {
+  let timer
+  const timedOut = new Promise((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)))
+  if ((await Promise.race([closed, timedOut])) === 'timeout') {
     report.unfinished = true
     stream.destroy()
   }
+  clearTimeout(timer)
   report.contentType = stream.contentType
   if (!sink) report.body = Buffer.concat(kept)
   report.endedAt = Date.now()

@@ -21,6 +21,8 @@ interface Invocation {
   prefix: string
   /** Set when Node's HTTP server refused the request as malformed, before the app saw it. */
   refused?: Error
+  /** Set when the app got the request: its access log has the request's line then. */
+  appRan?: boolean
 }
 
 /** Headers that describe one connection, not the message: never carried from the event, nor into the prelude. */
@@ -51,7 +53,9 @@ const maxHeaderSize = 6 * 1024 * 1024
 export function createStreamHandler(app: Express, logger: Logger, runtime: LambdaRuntime | undefined = lambdaRuntime()): StreamHandler {
   const invocations = new WeakMap<object, Invocation>()
   const server = http.createServer({ maxHeaderSize }, function invoked(incoming, res) {
-    const { event, context, prefix } = invocations.get(incoming.socket)!
+    const invocation = invocations.get(incoming.socket)!
+    const { event, context, prefix } = invocation
+    invocation.appRan = true
     const req = incoming as Request
     req.lambda = { event, context }
     if (prefix) req.pathPrefix = prefix
@@ -90,7 +94,8 @@ export function createStreamHandler(app: Express, logger: Logger, runtime: Lambd
             ? new HttpError(400, 'Bad Request', { detail: 'The request’s URL or headers are not valid HTTP' })
             : serverError(error)
       if (problem.status >= 500) logger.error('lambda stream failed', { requestId, error })
-      logger.info('request', { requestId, method: httpMethod(event), path: requestPath(event), status: problem.status })
+      if (!invocation?.appRan)
+        logger.info('request', { requestId, method: httpMethod(event), path: requestPath(event), status: problem.status })
       const problemStream = HttpResponseStream.from(responseStream, problemPrelude(event, problem, requestId))
       problemStream.write(problemResult(event, problem, requestId).body)
       return ended(problemStream)
