@@ -10,8 +10,17 @@ import { back, expressApp, front } from '../../app/http/app-shell'
 import { lambdaRequestId } from '../../app/lambda/handler'
 import { createStreamHandler, type StreamHandler } from '../../app/lambda/stream-handler'
 import { createLogger } from '../../app/logger'
-import { createRuntime, invoke, preludeContentType, type InvokeOptions, type StreamedInvocation } from '../../scripts/streaming-runtime.cjs'
+import {
+  createRuntime,
+  install,
+  invoke,
+  preludeContentType,
+  type InvokeOptions,
+  type StreamedInvocation,
+} from '../../scripts/streaming-runtime.cjs'
 import { createTestApp, testSecret, type LogLine, type TestApp } from '../helpers/app'
+import { coldStart, startDynamoWithTable } from '../helpers/entries'
+import { signToken } from '../helpers/tokens'
 import { functionUrlEvent, lambdaContext, restApiEvent, type HttpRequest, type HttpResponse } from '../helpers/events'
 
 /**
@@ -454,6 +463,67 @@ describe('streamHandler: the body leaves as the app writes it', () => {
         body: `${n}:${requestId}`,
         id: requestId,
       })
+    }
+  })
+})
+
+describe('the entries’ streamHandler, loaded where the runtime’s awslambda global is', () => {
+  const tableName = `notes-stream-entries-${Date.now()}`
+  let dynamo: EmbeddedDynamo
+  let entries: { api: StreamHandler; exportNotes: StreamHandler }
+
+  beforeAll(async () => {
+    dynamo = await startDynamoWithTable(tableName)
+    const env = {
+      AWS_LAMBDA_FUNCTION_NAME: 'notes-test',
+      AWS_REGION: 'us-east-1',
+      JWT_SECRET: testSecret,
+      TABLE_NAME: tableName,
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+    }
+    // As the runtime does: the global first, then the module (both log a JSON line per request to stdout).
+    const before = (globalThis as { awslambda?: unknown }).awslambda
+    install()
+    jest.spyOn(process.stdout, 'write').mockImplementation(() => true)
+    entries = {
+      api: coldStart(env, () => (require('../../lambda') as typeof import('../../lambda')).streamHandler),
+      exportNotes: coldStart(
+        env,
+        () => (require('../../functions/export-notes') as typeof import('../../functions/export-notes')).streamHandler,
+      ),
+    }
+    ;(globalThis as { awslambda?: unknown }).awslambda = before
+  })
+  afterAll(async () => {
+    jest.restoreAllMocks()
+    await dynamo.close()
+  })
+
+  it('lambda.ts and functions/export-notes.ts stream the same export, as each was loaded', async () => {
+    const config = loadConfig({ JWT_SECRET: testSecret })
+    const headers = { Authorization: `Bearer ${signToken(config, { sub: 'user-entries' })}` }
+    const created = await invoke(
+      entries.api,
+      functionUrlEvent({
+        method: 'POST',
+        path: '/api/notes',
+        headers: { ...headers, 'Content-Type': 'application/json' },
+        body: '{"title":"Streamed"}',
+      }),
+      lambdaContext(),
+    )
+
+    const viaApi = await invoke(entries.api, functionUrlEvent({ method: 'GET', path: '/api/notes/export', headers }), lambdaContext())
+    const viaOwn = await invoke(
+      entries.exportNotes,
+      functionUrlEvent({ method: 'GET', path: '/api/notes/export', headers }),
+      lambdaContext(),
+    )
+
+    expect(created.prelude?.statusCode).toBe(201)
+    for (const streamed of [viaApi, viaOwn]) {
+      expect(streamed.prelude?.statusCode).toBe(200)
+      expect(JSON.parse(streamed.body!.toString()).items.map((note: { title: string }) => note.title)).toEqual(['Streamed'])
     }
   })
 })
