@@ -31,12 +31,16 @@ export interface JwtConfig {
 }
 
 export interface SignInConfig {
-  /** Lifetime of a refresh cookie, renewed with each use: a sign-in unused this long has ended. */
+  /** Lifetime of a refresh cookie, renewed with each use: a sign-in unused this long has ended (the idle limit). */
   refreshTtlSeconds: number
+  /** A sign-in ends this long after the password was entered, whatever its renewals (OWASP ASVS 3.3.2). */
+  maxAgeSeconds: number
   /** Failed logins allowed for one email per 15-minute window before 429. */
   loginLimitPerEmail: number
   /** Failed logins allowed from one client address per 15-minute window before 429. */
   loginLimitPerAddress: number
+  /** Registrations allowed from one client address per 15-minute window before 429. */
+  registerLimitPerAddress: number
 }
 
 export class ConfigError extends Error {
@@ -69,9 +73,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (secretText !== undefined && Buffer.byteLength(secretText) < MIN_SECRET_BYTES) {
     throw new ConfigError(`JWT_SECRET must be at least ${MIN_SECRET_BYTES} bytes long`)
   }
-  if (jwksUri !== undefined && !/^https?:\/\//.test(jwksUri)) {
-    throw new ConfigError('JWT_JWKS_URI must be an http(s) URL')
-  }
+  if (jwksUri !== undefined) checkJwksUri(jwksUri, production)
   // This app's own defaults name no identity provider: with one, every token would fail its check.
   if (jwksUri !== undefined && (!optional(env.JWT_ISSUER) || !optional(env.JWT_AUDIENCE))) {
     throw new ConfigError(
@@ -101,8 +103,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     signIn: {
       refreshTtlSeconds,
+      maxAgeSeconds: positiveInt(env, 'SIGN_IN_MAX_AGE_SECONDS', 30 * 24 * 3600),
       loginLimitPerEmail: positiveInt(env, 'LOGIN_LIMIT_PER_EMAIL', 5),
       loginLimitPerAddress: positiveInt(env, 'LOGIN_LIMIT_PER_ADDRESS', 100),
+      registerLimitPerAddress: positiveInt(env, 'REGISTER_LIMIT_PER_ADDRESS', 20),
     },
     corsOrigins: list(env.CORS_ORIGINS) ?? (production ? [] : ['http://localhost:5173', 'http://127.0.0.1:3000']),
     cursorKey: deriveCursorKey(cursor.material),
@@ -132,6 +136,28 @@ export function loadDevServerConfig(env: Record<string, string | undefined>, roo
     dataDir: path.resolve(optional(env.DATA_DIR) ?? path.join(root, '.data'), 'dynamodb'),
     skipSpaBuild: optional(env.SKIP_SPA_BUILD) !== undefined,
   }
+}
+
+/**
+ * The JWKS holds the keys every token is checked with: fetched over plain HTTP, anyone on the path
+ * could swap in keys of their own. So `https:` in production; off it, `http:` to a loopback address
+ * too (a local identity provider or a test's key server).
+ */
+function checkJwksUri(jwksUri: string, production: boolean): void {
+  let url: URL
+  try {
+    url = new URL(jwksUri)
+  } catch {
+    throw new ConfigError(`JWT_JWKS_URI must be an https URL, got "${jwksUri}"`)
+  }
+  if (url.protocol === 'https:') return
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)
+  if (url.protocol === 'http:' && loopback && !production) return
+  throw new ConfigError(
+    production
+      ? `JWT_JWKS_URI must be https in production, got "${jwksUri}"`
+      : `JWT_JWKS_URI must be https (or http to localhost off production), got "${jwksUri}"`,
+  )
 }
 
 /**

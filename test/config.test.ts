@@ -11,7 +11,13 @@ describe('loadConfig', () => {
     expect(config.dynamodbEndpoint).toBeUndefined()
     expect(config.corsOrigins).toEqual(['http://localhost:5173', 'http://127.0.0.1:3000'])
     expect(config.jwt).toEqual(expect.objectContaining({ issuer: 'notes-api', audience: 'notes-api', ttlSeconds: 900 }))
-    expect(config.signIn).toEqual({ refreshTtlSeconds: 2592000, loginLimitPerEmail: 5, loginLimitPerAddress: 100 })
+    expect(config.signIn).toEqual({
+      refreshTtlSeconds: 2592000,
+      maxAgeSeconds: 2592000,
+      loginLimitPerEmail: 5,
+      loginLimitPerAddress: 100,
+      registerLimitPerAddress: 20,
+    })
     expect(config.jwt.secret).toBeDefined()
     expect(config.usingDevSecret).toBe(true)
   })
@@ -75,22 +81,62 @@ describe('loadConfig', () => {
     const config = loadConfig({
       JWT_TTL_SECONDS: '60',
       REFRESH_TTL_SECONDS: '3600',
+      SIGN_IN_MAX_AGE_SECONDS: '86400',
       LOGIN_LIMIT_PER_EMAIL: '3',
       LOGIN_LIMIT_PER_ADDRESS: '50',
+      REGISTER_LIMIT_PER_ADDRESS: '7',
     })
 
     expect(config.jwt.ttlSeconds).toBe(60)
-    expect(config.signIn).toEqual({ refreshTtlSeconds: 3600, loginLimitPerEmail: 3, loginLimitPerAddress: 50 })
+    expect(config.signIn).toEqual({
+      refreshTtlSeconds: 3600,
+      maxAgeSeconds: 86400,
+      loginLimitPerEmail: 3,
+      loginLimitPerAddress: 50,
+      registerLimitPerAddress: 7,
+    })
   })
 
-  it.each(['REFRESH_TTL_SECONDS', 'LOGIN_LIMIT_PER_EMAIL', 'LOGIN_LIMIT_PER_ADDRESS'])(
-    'when %s is not a positive whole number, then it names it',
-    (name) => {
-      for (const value of ['0', '-1', 'many', '2.5']) {
-        expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name} must be a positive whole number, got "${value}"`))
-      }
-    },
-  )
+  it.each([
+    [
+      'production',
+      { NODE_ENV: 'production', TABLE_NAME: 't', CURSOR_SECRET: secret },
+      'http://127.0.0.1:8080/jwks.json',
+      /must be https in production/,
+    ],
+    [
+      'production',
+      { NODE_ENV: 'production', TABLE_NAME: 't', CURSOR_SECRET: secret },
+      'http://idp.example/jwks.json',
+      /must be https in production/,
+    ],
+    ['dev', {}, 'http://idp.example/jwks.json', /must be https \(or http to localhost off production\)/],
+    ['dev', {}, 'not a url', /must be an https URL/],
+  ])('when %s has JWT_JWKS_URI %s over plain HTTP, then it refuses to start', (_where, env, uri, message) => {
+    const jwks = { JWT_JWKS_URI: uri, JWT_ISSUER: 'https://idp.example/', JWT_AUDIENCE: 'notes' }
+    expect(() => loadConfig({ ...(env as Record<string, string>), ...jwks })).toThrow(message)
+  })
+
+  it('when dev has JWT_JWKS_URI over plain HTTP to a loopback address (a local identity provider), then it starts', () => {
+    const config = loadConfig({
+      JWT_JWKS_URI: 'http://127.0.0.1:8080/jwks.json',
+      JWT_ISSUER: 'https://idp.example/',
+      JWT_AUDIENCE: 'notes',
+    })
+    expect(config.jwt.jwksUri).toBe('http://127.0.0.1:8080/jwks.json')
+  })
+
+  it.each([
+    'REFRESH_TTL_SECONDS',
+    'SIGN_IN_MAX_AGE_SECONDS',
+    'LOGIN_LIMIT_PER_EMAIL',
+    'LOGIN_LIMIT_PER_ADDRESS',
+    'REGISTER_LIMIT_PER_ADDRESS',
+  ])('when %s is not a positive whole number, then it names it', (name) => {
+    for (const value of ['0', '-1', 'many', '2.5']) {
+      expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name} must be a positive whole number, got "${value}"`))
+    }
+  })
 
   it('when REFRESH_TTL_SECONDS is not longer than JWT_TTL_SECONDS, then it refuses to start, naming both', () => {
     expect(() => loadConfig({ JWT_TTL_SECONDS: '900', REFRESH_TTL_SECONDS: '900' })).toThrow(

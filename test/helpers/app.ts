@@ -58,6 +58,8 @@ export async function createTestApp(
     JWT_SECRET: testSecret,
     TABLE_NAME: `notes-${randomUUID()}`,
     DYNAMODB_ENDPOINT: dynamo.endpoint,
+    // Every suite registers its users from one address, 127.0.0.1; the limit itself has tests of its own.
+    REGISTER_LIMIT_PER_ADDRESS: '100000',
     ...options.env,
   })
   const db = createDocumentClient(config)

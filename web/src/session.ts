@@ -13,7 +13,8 @@ import type { SignedIn } from './api/types'
 export interface Session {
   token: string
   userId: string
-  email: string
+  /** Null for an account that signs in with a username (imported from an older app). */
+  email: string | null
   /** `Date.now()` after which the token is no longer accepted. */
   expiresAt: number
   /** `Date.now()` at which to renew it, a little before `expiresAt`. */
@@ -60,6 +61,8 @@ export function startSession(result: SignedIn): void {
 export const sessionReady: Promise<void> = restore()
 
 async function restore(): Promise<void> {
+  // Nobody signed in on this browser (or the sign-in ended): no request, and no failed one in the console.
+  if (!mayBeSignedIn()) return
   try {
     await renew()
   } catch {
@@ -94,7 +97,7 @@ export function renew(stale?: string): Promise<string | null> {
     const latest = current.value
     if (latest && latest.token !== stale && latest !== now && Date.now() < latest.renewAt) return latest.token
     try {
-      const { data } = await request<SignedIn>('POST', '/auth/refresh', { credentials: cookieCredentials })
+      const { data } = await refreshRaced()
       const session = toSession(data)
       adopt(session)
       post({ type: 'signed-in', session })
@@ -111,6 +114,29 @@ export function renew(stale?: string): Promise<string | null> {
     renewing = null
   })
   return renewing
+}
+
+/**
+ * `POST /auth/refresh`, asked again once when it lost a race: a page of a mounted app renewing through
+ * `/auth/page` at the same moment spends the same one-time cookie. The server then answers 401 but
+ * leaves the cookies alone, and the winner's new cookie is on its way; an ended sign-in's 401 clears them.
+ */
+async function refreshRaced() {
+  try {
+    return await request<SignedIn>('POST', '/auth/refresh', { credentials: cookieCredentials })
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.status !== 401 || !mayBeSignedIn()) throw err
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    return request<SignedIn>('POST', '/auth/refresh', { credentials: cookieCredentials })
+  }
+}
+
+/**
+ * Whether this browser may hold a sign-in: the server sets `notes_signed_in=1` (readable, no secret)
+ * beside the HttpOnly refresh cookie, with the same lifetime, and clears both when the sign-in ends.
+ */
+function mayBeSignedIn(): boolean {
+  return /(?:^|;\s*)(?:__Secure-)?notes_signed_in=1(?:;|$)/.test(document.cookie)
 }
 
 /** The server refused this sign-in: forget it and send the person to sign in again. */

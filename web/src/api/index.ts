@@ -1,9 +1,9 @@
 import { call } from './client'
 import { cookieCredentials, request } from './http'
-import type { Note, NoteInput, Page, SignedIn, SignInSession } from './types'
+import type { Note, NoteInput, Page, SignedIn, SignIn } from './types'
 
 export { ApiError, asApiError, errorsByField, type FieldError } from './problem'
-export type { Note, NoteInput, Page, SignedIn, SignInSession } from './types'
+export type { Note, NoteInput, Page, SignedIn, SignIn } from './types'
 
 /** A note with the `ETag` it came with, the version a save must match. */
 export interface Versioned<T> {
@@ -23,8 +23,8 @@ export async function signIn(email: string, password: string): Promise<SignedIn>
 }
 
 /** The user's live sign-ins, this browser's marked `current`. */
-export async function listSignIns(): Promise<SignInSession[]> {
-  return (await call<{ items: SignInSession[] }>('GET', '/auth/sessions')).data.items
+export async function listSignIns(): Promise<SignIn[]> {
+  return (await call<{ items: SignIn[] }>('GET', '/auth/sessions')).data.items
 }
 
 /** Signs one device out: it cannot renew, and its last token lapses within its lifetime. */

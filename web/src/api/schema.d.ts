@@ -111,11 +111,11 @@ export interface paths {
             cookie?: never;
         };
         /** List the caller’s live sign-ins */
-        get: operations["listSessions"];
+        get: operations["listSignIns"];
         put?: never;
         post?: never;
         /** Sign out every other sign-in */
-        delete: operations["revokeOtherSessions"];
+        delete: operations["revokeOtherSignIns"];
         options?: never;
         head?: never;
         patch?: never;
@@ -132,7 +132,7 @@ export interface paths {
         put?: never;
         post?: never;
         /** Sign out one sign-in */
-        delete: operations["revokeSession"];
+        delete: operations["revokeSignIn"];
         options?: never;
         head?: never;
         patch?: never;
@@ -270,10 +270,7 @@ export interface components {
             tokenType: "Bearer";
             /** @description Seconds until the token expires */
             expiresIn: number;
-            user: {
-                id: string;
-                email: string;
-            };
+            user: components["schemas"]["User"];
         };
         LoginRequest: {
             email: string;
@@ -332,7 +329,7 @@ export interface components {
             email: string;
             password: string;
         };
-        SessionList: {
+        SignInList: {
             items: {
                 id: string;
                 /** @description When the person signed in (ISO-8601) */
@@ -438,7 +435,7 @@ export interface operations {
             /** @description Registered and signed in */
             201: {
                 headers: {
-                    /** @description notes_refresh: the refresh cookie (HttpOnly, SameSite=Strict, Path=/auth) */
+                    /** @description notes_refresh (`__Secure-notes_refresh` in production): the refresh cookie (HttpOnly, SameSite=Strict, Path=/auth) */
                     "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
@@ -482,6 +479,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     login: {
@@ -500,7 +506,7 @@ export interface operations {
             /** @description Signed in */
             200: {
                 headers: {
-                    /** @description notes_refresh: the refresh cookie (HttpOnly, SameSite=Strict, Path=/auth) */
+                    /** @description notes_refresh (`__Secure-notes_refresh` in production): the refresh cookie (HttpOnly, SameSite=Strict, Path=/auth) */
                     "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
@@ -567,7 +573,7 @@ export interface operations {
             /** @description Renewed */
             200: {
                 headers: {
-                    /** @description notes_refresh: the refresh cookie (HttpOnly, SameSite=Strict, Path=/auth) */
+                    /** @description notes_refresh (`__Secure-notes_refresh` in production): the refresh cookie (HttpOnly, SameSite=Strict, Path=/auth) */
                     "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
@@ -607,7 +613,7 @@ export interface operations {
             /** @description Signed out */
             204: {
                 headers: {
-                    /** @description notes_refresh: the refresh cookie (HttpOnly, SameSite=Strict, Path=/auth) */
+                    /** @description notes_refresh (`__Secure-notes_refresh` in production): the refresh cookie (HttpOnly, SameSite=Strict, Path=/auth) */
                     "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
@@ -624,7 +630,7 @@ export interface operations {
             };
         };
     };
-    listSessions: {
+    listSignIns: {
         parameters: {
             query?: never;
             header?: never;
@@ -639,7 +645,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SessionList"];
+                    "application/json": components["schemas"]["SignInList"];
                 };
             };
             /** @description Unauthorized */
@@ -653,7 +659,7 @@ export interface operations {
             };
         };
     };
-    revokeOtherSessions: {
+    revokeOtherSignIns: {
         parameters: {
             query?: never;
             header?: never;
@@ -680,7 +686,7 @@ export interface operations {
             };
         };
     };
-    revokeSession: {
+    revokeSignIn: {
         parameters: {
             query?: never;
             header?: never;
@@ -786,6 +792,15 @@ export interface operations {
             };
             /** @description Unsupported Media Type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
