@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { Express, Request } from 'express'
 import { createLoginThrottle } from './auth/login-throttle'
 import { meRoutes } from './auth/me'
+import { createPasswordReset } from './auth/password-reset'
 import { requireAuth } from './auth/require-auth'
 import { authRoutes, type AuthRoutesDeps } from './auth/routes'
 import { createSessionsRepository, type SessionsRepository } from './auth/sessions'
@@ -14,6 +15,7 @@ import { refreshSessions, type BrowserSignIn } from './existing/sign-in'
 import { back, expressApp, front, type ShellDeps } from './http/app-shell'
 import { serviceRoutes } from './http/service-routes'
 import { staticSite } from './http/static-site'
+import type { Mailer } from './mail/mailer'
 import { createNotesRepository } from './notes/repository'
 import { exportRoutes, notesRoutes, trashRoutes } from './notes/routes'
 import { openApiDocument } from './openapi'
@@ -33,6 +35,13 @@ export interface Deps extends ShellDeps {
   publicDir?: string
   /** Existing Express code at its own URLs; by default the list in app/existing/mounts.ts. */
   mounts?: MountList
+  /**
+   * Sends the password-reset emails: Amazon SES on AWS (lambda.ts), a local outbox in dev and tests
+   * (app/mail/mailer.ts). Required with the app's own sign-in; unused with an external identity provider.
+   */
+  mailer?: Mailer
+  /** The least time `POST /auth/password-reset` takes to answer, whether or not the account exists (app/auth/password-reset.ts); 1000 ms by default. */
+  passwordResetAnswerMs?: number
 }
 
 /**
@@ -74,13 +83,25 @@ export function createApp(deps: Deps): Express {
 
 /** What the sign-in routes of /auth are built from. */
 function authDeps(deps: Deps, verifyToken: TokenVerifier, sessions: SessionsRepository): AuthRoutesDeps {
-  const { config, db, clock } = deps
+  const { config, db, clock, logger, mailer } = deps
   const { tableName, signIn } = config
+  if (!mailer) throw new Error('createApp needs a mailer (deps.mailer) for password resets when the app signs people in itself')
+  const users = createUsersRepository({ db, tableName })
+  const throttle = createLoginThrottle({
+    db,
+    tableName,
+    clock,
+    perEmail: signIn.loginLimitPerEmail,
+    perAddress: signIn.loginLimitPerAddress,
+  })
+  const answerAfterMs = deps.passwordResetAnswerMs ?? 1000
+  const { appUrl } = config
   return {
     config,
-    users: createUsersRepository({ db, tableName }),
+    users,
     sessions,
-    throttle: createLoginThrottle({ db, tableName, clock, perEmail: signIn.loginLimitPerEmail, perAddress: signIn.loginLimitPerAddress }),
+    throttle,
+    passwordReset: createPasswordReset({ db, tableName, clock, logger, users, sessions, throttle, mailer, appUrl, answerAfterMs }),
     verifyToken,
     clock,
     clientAddressOf: deps.clientAddressOf ?? ((req: Request) => req.socket.remoteAddress),

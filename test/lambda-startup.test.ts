@@ -84,6 +84,8 @@ function coldStart(
       AWS_LAMBDA_FUNCTION_NAME: 'notes-startup',
       AWS_REGION: 'us-east-1',
       TABLE_NAME: 'notes',
+      APP_URL: 'https://notes.example.com',
+      MAIL_FROM: 'no-reply@example.com',
       ...env,
     },
     encoding: 'utf8',

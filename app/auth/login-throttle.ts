@@ -11,6 +11,8 @@ export interface LoginThrottle {
   attempt(email: string, address: string | undefined): Promise<void>
   /** The attempt signed in: the email's count starts again, and the address's stops counting it. */
   succeeded(email: string, address: string | undefined): Promise<void>
+  /** The email's failed logins are forgotten (a password reset): its count starts again. */
+  clear(email: string): Promise<void>
 }
 
 export interface LoginThrottleDeps {
@@ -70,8 +72,9 @@ export function createLoginThrottle(deps: LoginThrottleDeps): LoginThrottle {
       ])
       if (byEmail > perEmail || byAddress > perAddress) {
         const retryAfter = Math.max(1, Math.ceil((windowOf(now).end - now.getTime()) / 1000))
+        const minutes = Math.ceil(retryAfter / 60)
         throw new HttpError(429, 'Too Many Requests', {
-          detail: `Too many failed sign-ins; try again in ${Math.ceil(retryAfter / 60)} minute(s)`,
+          detail: `Too many failed sign-ins; try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}`,
           headers: { 'Retry-After': String(retryAfter) },
         })
       }
@@ -94,6 +97,21 @@ export function createLoginThrottle(deps: LoginThrottleDeps): LoginThrottle {
           .catch(rethrowUnavailable),
         address === undefined ? undefined : add('ADDRESS', address, -1, now),
       ])
+    },
+
+    async clear(email) {
+      const { start, end } = windowOf(clock())
+      const { UpdateCommand } = documentCommands()
+      await db
+        .send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: key('EMAIL', email, start),
+            UpdateExpression: 'SET attempts = :zero, expiresAt = :expiresAt',
+            ExpressionAttributeValues: { ':zero': 0, ':expiresAt': Math.floor(end / 1000) + 60 },
+          }),
+        )
+        .catch(rethrowUnavailable)
     },
   }
 }

@@ -4,11 +4,12 @@ import type { Config } from '../config'
 import { HttpError } from '../errors'
 import { buildRouter, routeTable } from '../http/routes'
 import type { LoginThrottle } from './login-throttle'
+import type { PasswordReset } from './password-reset'
 import { decoyHash, hashPassword, verifyPassword } from './passwords'
 import { clearRefreshCookie, refreshCookieName, refreshCookieOf, setRefreshCookie } from './refresh-cookie'
 import { requireAuth } from './require-auth'
 import { refuseForeignOrigin } from './same-origin'
-import { authResult, loginBody, passwordChangeBody, registerBody, sessionList } from './schema'
+import { authResult, loginBody, passwordChangeBody, passwordResetBody, passwordResetConfirmBody, registerBody, sessionList } from './schema'
 import { signInEnded, type Renewal, type SessionsRepository } from './sessions'
 import { issueToken, type TokenVerifier } from './tokens'
 import type { UsersRepository } from './users-repository'
@@ -18,6 +19,7 @@ export interface AuthRoutesDeps {
   users: UsersRepository
   sessions: SessionsRepository
   throttle: LoginThrottle
+  passwordReset: PasswordReset
   verifyToken: TokenVerifier
   clock: () => Date
   /** The client's address as the platform saw it; see createApp's `clientAddressOf`. */
@@ -92,15 +94,32 @@ export const authApi = routeTable('/auth', {
     responses: { 204: { description: 'Changed' } },
     errors: [404, 409],
   },
+  requestPasswordReset: {
+    method: 'post',
+    path: '/password-reset',
+    summary: 'Email a link to set a new password, if an account has this email',
+    auth: 'none',
+    body: passwordResetBody,
+    responses: { 202: { description: 'The same answer, in the same time, whether or not an account has this email' } },
+    errors: [429],
+  },
+  confirmPasswordReset: {
+    method: 'post',
+    path: '/password-reset/confirm',
+    summary: 'Set a new password with the emailed link’s token; signs out every sign-in of the account',
+    auth: 'none',
+    body: passwordResetConfirmBody,
+    responses: { 204: { description: 'Set; every sign-in of the account has ended, and its failed logins are forgotten' } },
+  },
 })
 
 /**
  * `/auth/*`: this app as its own identity provider. Register and login start a browser sign-in (a
  * rotating refresh cookie, see sessions.ts and docs/AUTH.md) and answer a short access token; the
- * rest renews, lists, revokes and ends sign-ins, and changes the password.
+ * rest renews, lists, revokes and ends sign-ins, and changes or resets the password (password-reset.ts).
  */
 export function authRoutes(deps: AuthRoutesDeps): Router {
-  const { config, users, sessions, throttle, verifyToken, clock, clientAddressOf } = deps
+  const { config, users, sessions, throttle, passwordReset, verifyToken, clock, clientAddressOf } = deps
   const { production } = config
 
   /** Sets the new refresh cookie and sends the access token of a started or renewed sign-in. */
@@ -178,6 +197,14 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
         await throttle.succeeded(user.email, address)
         await users.changePassword(user.email, user.passwordHash, await hashPassword(newPassword))
         await sessions.revokeAllExcept(user.id, req.user!.sessionId)
+        res.status(204).end()
+      },
+      requestPasswordReset: async (req, res, { body: { email } }) => {
+        await passwordReset.request(email, clientAddressOf(req), req.id)
+        res.status(202).end()
+      },
+      confirmPasswordReset: async (_req, res, { body: { token, newPassword } }) => {
+        await passwordReset.confirm(token, newPassword)
         res.status(204).end()
       },
     },
