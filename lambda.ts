@@ -7,6 +7,7 @@ import { createDocumentClient } from './app/db/client'
 import { createApp } from './app/index'
 import { createLambdaHandler, lambdaClientAddress, lambdaRequestId } from './app/lambda/handler'
 import { createLogger } from './app/logger'
+import { createSesMailer } from './app/mail/ses'
 
 const config = loadConfig(process.env)
 const logger = createLogger()
@@ -18,6 +19,8 @@ const app = createApp({
   logger,
   requestIdOf: lambdaRequestId,
   clientAddressOf: lambdaClientAddress,
+  // Password-reset emails through Amazon SES; without MAIL_FROM the cold start fails here.
+  mailer: config.jwt.jwksUri ? undefined : createSesMailer(config),
 })
 
 export const handler = createLambdaHandler(app, logger)

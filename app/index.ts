@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { Express, Request } from 'express'
 import { createAccountsRepository } from './auth/accounts'
 import { meRoutes } from './auth/me'
+import { createPasswordReset } from './auth/password-reset'
 import { refreshCookie } from './auth/refresh-cookie'
 import { requireAuth } from './auth/require-auth'
 import { authRoutes } from './auth/routes'
@@ -15,6 +16,7 @@ import { mounts as ownMounts } from './existing/mounts'
 import { back, expressApp, front, type ShellDeps } from './http/app-shell'
 import { serviceRoutes } from './http/service-routes'
 import { staticSite } from './http/static-site'
+import type { Mailer } from './mail/mailer'
 import { createNotesRepository } from './notes/repository'
 import { exportRoutes, notesRoutes, trashRoutes } from './notes/routes'
 import { openApiDocument } from './openapi'
@@ -34,6 +36,13 @@ export interface Deps extends ShellDeps {
   publicDir?: string
   /** Existing Express code at its own URLs; by default the list in app/existing/mounts.ts. */
   mounts?: MountList
+  /**
+   * Sends the password-reset emails: Amazon SES on AWS (lambda.ts), a local outbox in dev and tests
+   * (app/mail/mailer.ts). Required with the app's own sign-in; unused with an external identity provider.
+   */
+  mailer?: Mailer
+  /** The least time `POST /auth/password-reset` takes to answer, whether or not the account exists (app/auth/password-reset.ts); 1000 ms by default. */
+  passwordResetAnswerMs?: number
 }
 
 /**
@@ -100,5 +109,20 @@ function signInParts(deps: Deps, clientAddressOf: (req: Request) => string | und
     clock,
     clientAddressOf,
   })
-  return { accounts, signIns, throttle, door }
+  const { logger, mailer } = deps
+  if (!mailer) throw new Error('createApp needs a mailer (deps.mailer) for password resets when the app signs people in itself')
+  const answerAfterMs = deps.passwordResetAnswerMs ?? 1000
+  const passwordReset = createPasswordReset({
+    db,
+    tableName,
+    clock,
+    logger,
+    accounts,
+    signIns,
+    throttle,
+    mailer,
+    appUrl: config.appUrl,
+    answerAfterMs,
+  })
+  return { accounts, signIns, throttle, door, passwordReset }
 }

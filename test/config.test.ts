@@ -203,12 +203,67 @@ describe('loadConfig: the key that signs pagination cursors', () => {
   })
 })
 
+describe('loadConfig: password-reset emails', () => {
+  const production = { AWS_LAMBDA_FUNCTION_NAME: 'api', TABLE_NAME: 't', JWT_SECRET: secret }
+
+  it('when nothing is set in dev, then links point at the dev server and no sender is named', () => {
+    const config = loadConfig({})
+
+    expect(config.appUrl).toBe('http://127.0.0.1:3000')
+    expect(config.mail).toEqual({ from: undefined, configurationSet: undefined })
+  })
+
+  it('when nothing is set in production, then neither is known: the api refuses to start (its mailer and reset need them)', () => {
+    const config = loadConfig(production)
+
+    expect(config.appUrl).toBeUndefined()
+    expect(config.mail.from).toBeUndefined()
+  })
+
+  it('when APP_URL, MAIL_FROM and SES_CONFIGURATION_SET are set, then it keeps them, the URL without a trailing slash', () => {
+    const config = loadConfig({
+      ...production,
+      APP_URL: 'https://notes.example.com/',
+      MAIL_FROM: 'Notes <no-reply@example.com>',
+      SES_CONFIGURATION_SET: 'notes-prod',
+    })
+
+    expect(config.appUrl).toBe('https://notes.example.com')
+    expect(config.mail).toEqual({ from: 'Notes <no-reply@example.com>', configurationSet: 'notes-prod' })
+  })
+
+  it.each([
+    ['not a URL', 'notes.example.com'],
+    ['another scheme', 'ftp://notes.example.com'],
+    ['a query', 'https://notes.example.com/?a=1'],
+    ['a fragment', 'https://notes.example.com/#x'],
+    ['plain http in production', 'http://notes.example.com'],
+  ])('when APP_URL is %s, then it refuses to start, naming APP_URL', (_name, value) => {
+    expect(() => loadConfig({ ...production, APP_URL: value })).toThrow(ConfigError)
+    expect(() => loadConfig({ ...production, APP_URL: value })).toThrow(/APP_URL/)
+  })
+
+  it('when production runs on this machine (npm run offline), then http on the loopback address is allowed', () => {
+    expect(loadConfig({ ...production, APP_URL: 'http://127.0.0.1:4000' }).appUrl).toBe('http://127.0.0.1:4000')
+  })
+
+  it.each([
+    ['MAIL_FROM', 'no-reply'],
+    ['MAIL_FROM', 'Notes <no-reply>'],
+    ['SES_CONFIGURATION_SET', 'has spaces'],
+  ])('when %s is "%s", then it refuses to start, naming it', (name, value) => {
+    expect(() => loadConfig({ ...production, [name]: value })).toThrow(new RegExp(`^${name} must be`))
+  })
+})
+
 describe('loadDevServerConfig', () => {
-  it('when nothing is set, then it listens on 127.0.0.1:3000 with its data under .data/', () => {
+  it('when nothing is set, then it listens on 127.0.0.1:3000 with its data and its outbox under .data/', () => {
     expect(loadDevServerConfig({}, '/project')).toEqual({
       port: 3000,
       host: '127.0.0.1',
       dataDir: '/project/.data/dynamodb',
+      outboxDir: '/project/.data/outbox',
+      appUrl: 'http://127.0.0.1:3000',
       skipSpaBuild: false,
     })
   })
@@ -218,8 +273,14 @@ describe('loadDevServerConfig', () => {
       port: 4000,
       host: '0.0.0.0',
       dataDir: '/tmp/notes/dynamodb',
+      outboxDir: '/tmp/notes/outbox',
+      appUrl: 'http://0.0.0.0:4000',
       skipSpaBuild: true,
     })
+  })
+
+  it('when APP_URL is set (the SPA on Vite’s dev server), then reset links point there', () => {
+    expect(loadDevServerConfig({ APP_URL: 'http://localhost:5173' }, '/project').appUrl).toBe('http://localhost:5173')
   })
 
   it.each(['abc', '0', '70000', '3000.5'])('when PORT is "%s", then it refuses to start, naming PORT', (port) => {

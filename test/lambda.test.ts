@@ -38,6 +38,8 @@ const lambdaEnv = {
   JWT_SECRET: testSecret,
   TABLE_NAME: tableName,
   CORS_ORIGINS: 'https://notes.example.com',
+  APP_URL: 'https://notes.example.com',
+  MAIL_FROM: 'no-reply@example.com',
 }
 
 /** Imports lambda.ts afresh under `env`, as a new Lambda container would. */
@@ -428,6 +430,19 @@ describe('Lambda entry cold start', () => {
     const { JWT_SECRET: _omitted, ...env } = lambdaEnv
 
     expect(() => importLambda({ ...env, JWT_SECRET: '' })).toThrow(/JWT_SECRET .*or JWT_JWKS_URI must be set/)
+  })
+
+  it.each([
+    ['MAIL_FROM', /MAIL_FROM must be set in production/],
+    ['APP_URL', /APP_URL must be set in production/],
+  ])('refuses to start without %s, which password-reset emails need', (name, message) => {
+    expect(() => importLambda({ ...lambdaEnv, [name]: '' })).toThrow(message)
+  })
+
+  it('starts without MAIL_FROM and APP_URL when tokens come from an identity provider (no password to reset)', () => {
+    const jwks = { JWT_JWKS_URI: 'https://idp.example/.well-known/jwks.json', JWT_ISSUER: 'https://idp.example/', JWT_AUDIENCE: 'notes' }
+
+    expect(() => importLambda({ ...lambdaEnv, ...jwks, MAIL_FROM: '', APP_URL: '' })).not.toThrow()
   })
 
   it('refuses a JWT_SECRET that is still the CloudFormation reference to SSM', () => {

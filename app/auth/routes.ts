@@ -9,7 +9,8 @@ import { hashPassword } from './passwords'
 import { refreshCookieName } from './refresh-cookie'
 import { requireAuth } from './require-auth'
 import { refuseForeignOrigin } from './same-origin'
-import { authResult, loginBody, passwordChangeBody, registerBody, signInList } from './schema'
+import type { PasswordReset } from './password-reset'
+import { authResult, loginBody, passwordChangeBody, passwordResetBody, passwordResetConfirmBody, registerBody, signInList } from './schema'
 import type { SignedIn, SignInDoor } from './sign-in-door'
 import { signInEnded, type SignInsRepository } from './sign-ins'
 import type { Throttle } from './throttle'
@@ -21,6 +22,7 @@ export interface AuthRoutesDeps {
   signIns: SignInsRepository
   door: SignInDoor
   throttle: Throttle
+  passwordReset: PasswordReset
   verifyToken: TokenVerifier
   clock: () => Date
   /** The client's address as the platform saw it; see createApp's `clientAddressOf`. */
@@ -100,16 +102,33 @@ export const authApi = routeTable('/auth', {
     responses: { 204: { description: 'Changed' } },
     errors: [404, 409, 429],
   },
+  requestPasswordReset: {
+    method: 'post',
+    path: '/password-reset',
+    summary: 'Email a link to set a new password, if an account has this email',
+    auth: 'none',
+    body: passwordResetBody,
+    responses: { 202: { description: 'The same answer, in the same time, whether or not an account has this email' } },
+    errors: [429],
+  },
+  confirmPasswordReset: {
+    method: 'post',
+    path: '/password-reset/confirm',
+    summary: 'Set a new password with the emailed link’s token; signs out every sign-in of the account',
+    auth: 'none',
+    body: passwordResetConfirmBody,
+    responses: { 204: { description: 'Set; every sign-in of the account has ended, and its failed logins are forgotten' } },
+  },
 })
 
 /**
  * `/auth/*`: this app as its own identity provider. Register and login start a browser sign-in (a
  * rotating refresh cookie, see sign-ins.ts and docs/AUTH.md) through the sign-in door, which every
  * other way of signing in shares, and answer a short access token; the rest renews, lists, revokes
- * and ends sign-ins, and changes the password.
+ * and ends sign-ins, and changes or resets the password (password-reset.ts).
  */
 export function authRoutes(deps: AuthRoutesDeps): Router {
-  const { config, accounts, signIns, door, throttle, verifyToken, clock, clientAddressOf } = deps
+  const { config, accounts, signIns, door, throttle, passwordReset, verifyToken, clock, clientAddressOf } = deps
 
   /** Sends the access token of a started or renewed sign-in (the door has set its cookie). */
   function sendSignedIn(res: Response, status: number, { issued, user }: SignedIn) {
@@ -181,6 +200,14 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
           throw new HttpError(409, 'Conflict', { detail: 'The password was changed meanwhile; try again' })
         }
         await signIns.revokeAllExcept(id, signInId)
+        res.status(204).end()
+      },
+      requestPasswordReset: async (req, res, { body: { email } }) => {
+        await passwordReset.request(email, clientAddressOf(req), req.id)
+        res.status(202).end()
+      },
+      confirmPasswordReset: async (_req, res, { body: { token, newPassword } }) => {
+        await passwordReset.confirm(token, newPassword)
         res.status(204).end()
       },
     },

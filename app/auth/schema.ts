@@ -63,3 +63,11 @@ export const signInList = z
     ),
   })
   .meta({ id: 'SignInList' })
+
+/** `POST /auth/password-reset`: the email to send a link to, if an account has it. */
+export const passwordResetBody = z.strictObject({ email }).meta({ id: 'PasswordResetRequest' })
+
+/** `POST /auth/password-reset/confirm`: the token from the emailed link, and the new password (the policy of registration). */
+export const passwordResetConfirmBody = z
+  .strictObject({ token: z.string().max(256).meta({ description: 'The `token` of the link’s fragment' }), newPassword })
+  .meta({ id: 'PasswordResetConfirmRequest' })

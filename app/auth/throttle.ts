@@ -3,8 +3,11 @@ import { documentCommands } from '../db/client'
 import { rethrowUnavailable } from '../db/errors'
 import { HttpError } from '../errors'
 
-/** What is counted, and for whom: failed sign-ins per login and per client address, registrations per address. */
-type Counter = 'SIGN_IN#LOGIN' | 'SIGN_IN#ADDRESS' | 'REGISTER#ADDRESS'
+/**
+ * What is counted, and for whom: failed sign-ins per login and per client address, registrations per
+ * address, password-reset requests per email and per address.
+ */
+type Counter = 'SIGN_IN#LOGIN' | 'SIGN_IN#ADDRESS' | 'REGISTER#ADDRESS' | 'PASSWORD_RESET#EMAIL' | 'PASSWORD_RESET#ADDRESS'
 
 export interface Throttle {
   /**
@@ -19,7 +22,15 @@ export interface Throttle {
   clearSignIns(login: string): Promise<void>
   /** Counts a registration from the client address; 429 past the limit. */
   registration(address: string | undefined): Promise<void>
+  /**
+   * Counts a password-reset request for the email and the client address, before anything is looked
+   * up, registered email or not, so a 429 says nothing about which emails have accounts.
+   */
+  passwordResetRequest(email: string, address: string | undefined): Promise<void>
 }
+
+/** Reset requests allowed per window: a few for one email (a mailbox is not to be flooded), more for one client address. */
+export const passwordResetLimits = { perEmail: 3, perAddress: 20 }
 
 export interface ThrottleLimits {
   /** Failed sign-ins allowed for one login per window. */
@@ -86,7 +97,7 @@ export function createThrottle(deps: ThrottleDeps): Throttle {
     const retryAfter = Math.max(1, Math.ceil((windowOf(now).end - now.getTime()) / 1000))
     const minutes = Math.ceil(retryAfter / 60)
     return new HttpError(429, 'Too Many Requests', {
-      detail: `Too many ${what}; try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`,
+      detail: `Too many ${what}; try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}`,
       headers: { 'Retry-After': String(retryAfter) },
     })
   }
@@ -115,6 +126,16 @@ export function createThrottle(deps: ThrottleDeps): Throttle {
       const now = clock()
       if ((await add('REGISTER#ADDRESS', address, 1, now)) > deps.registrationsPerAddress)
         throw tooMany(now, 'registrations from this network')
+    },
+
+    async passwordResetRequest(email, address) {
+      const now = clock()
+      const [byEmail, byAddress] = await Promise.all([
+        add('PASSWORD_RESET#EMAIL', email, 1, now),
+        address === undefined ? Promise.resolve(0) : add('PASSWORD_RESET#ADDRESS', address, 1, now),
+      ])
+      if (byEmail > passwordResetLimits.perEmail || byAddress > passwordResetLimits.perAddress)
+        throw tooMany(now, 'password-reset requests')
     },
   }
 }

@@ -22,6 +22,8 @@ const env = {
   JWT_SECRET: testSecret,
   TABLE_NAME: tableName,
   CORS_ORIGINS: 'https://notes.example.com',
+  APP_URL: 'https://notes.example.com',
+  MAIL_FROM: 'no-reply@example.com',
   LOGIN_LIMIT_PER_ADDRESS: '2',
   LOGIN_LIMIT_PER_EMAIL: '50',
 }
