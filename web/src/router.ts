@@ -2,7 +2,7 @@ import { nextTick } from 'vue'
 import { createRouter, createWebHistory } from 'vue-router'
 import { setPageTitle } from './page-title'
 import { afterSignIn } from './redirect'
-import { isSignedIn, sessionReady } from './session'
+import { isSignedIn, signInReady } from './sign-in'
 import NotesView from './views/NotesView.vue'
 import NoteEditorView from './views/NoteEditorView.vue'
 import TrashView from './views/TrashView.vue'
@@ -49,7 +49,7 @@ export const router = createRouter({
 
 router.beforeEach(async (to) => {
   // A reload or a new tab: the sign-in is looked for (one refresh) before the first page decides.
-  await sessionReady
+  await signInReady
   if (to.meta.public) return true
   if (to.meta.guest) return isSignedIn.value ? afterSignIn(to.query.redirect) : true
   if (isSignedIn.value) return true
