@@ -10,6 +10,7 @@ import { createApp } from './app/index'
 import { createLambdaHandler, lambdaClientAddress, lambdaRequestId } from './app/lambda/handler'
 import { createStreamHandler } from './app/lambda/stream-handler'
 import { createLogger } from './app/logger'
+import { createSesMailer } from './app/mail/ses'
 
 const config = loadConfig(process.env)
 const logger = createLogger()
@@ -21,6 +22,8 @@ const app = createApp({
   logger,
   requestIdOf: lambdaRequestId,
   clientAddressOf: lambdaClientAddress,
+  // Password-reset emails through Amazon SES; without MAIL_FROM the cold start fails here.
+  mailer: config.jwt.jwksUri ? undefined : createSesMailer(config),
 })
 
 export const handler = createLambdaHandler(app, logger)

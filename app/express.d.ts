@@ -1,4 +1,3 @@
-import type { Identity } from './auth/identity'
 import type { HttpEvent, LambdaContext } from './lambda/events'
 
 declare global {
@@ -12,8 +11,12 @@ declare global {
       pathPrefix?: string
       /** The Lambda invocation this request came in (set by app/lambda/handler.ts); undefined off Lambda. */
       lambda?: { event: HttpEvent; context: LambdaContext }
-      /** The verified identity, set by requireAuth; what session-based code used to read. */
-      user?: Identity
+      /**
+       * Mounted code's own: whatever an existing app puts there (its user record), or, where it puts
+       * nothing, a copy of the verified identity, as passport-style code expects. This app never reads
+       * it: the verified identity is identityOf(req) (app/auth/identity.ts), which no code can overwrite.
+       */
+      user?: unknown
     }
   }
 }

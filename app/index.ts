@@ -1,19 +1,22 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { Express, Request } from 'express'
-import { createLoginThrottle } from './auth/login-throttle'
+import { createAccountsRepository } from './auth/accounts'
 import { meRoutes } from './auth/me'
+import { createPasswordReset } from './auth/password-reset'
+import { refreshCookie } from './auth/refresh-cookie'
 import { requireAuth } from './auth/require-auth'
-import { authRoutes, type AuthRoutesDeps } from './auth/routes'
-import { createSessionsRepository, type SessionsRepository } from './auth/sessions'
+import { authRoutes } from './auth/routes'
+import { createSignInDoor, type SignInDoor } from './auth/sign-in-door'
+import { createSignInsRepository } from './auth/sign-ins'
+import { createThrottle } from './auth/throttle'
 import type { TokenVerifier } from './auth/tokens'
-import { createUsersRepository } from './auth/users-repository'
 import { createTokenVerifier } from './auth/verifier'
 import { isForMount, mountExisting, type MountList } from './existing'
 import { mounts as ownMounts } from './existing/mounts'
-import { refreshSessions, type BrowserSignIn } from './existing/sign-in'
 import { back, expressApp, front, type ShellDeps } from './http/app-shell'
 import { serviceRoutes } from './http/service-routes'
 import { staticSite } from './http/static-site'
+import type { Mailer } from './mail/mailer'
 import { createNotesRepository } from './notes/repository'
 import { exportRoutes, notesRoutes, trashRoutes } from './notes/routes'
 import { openApiDocument } from './openapi'
@@ -33,6 +36,13 @@ export interface Deps extends ShellDeps {
   publicDir?: string
   /** Existing Express code at its own URLs; by default the list in app/existing/mounts.ts. */
   mounts?: MountList
+  /**
+   * Sends the password-reset emails: Amazon SES on AWS (lambda.ts), a local outbox in dev and tests
+   * (app/mail/mailer.ts). Required with the app's own sign-in; unused with an external identity provider.
+   */
+  mailer?: Mailer
+  /** The least time `POST /auth/password-reset` takes to answer, whether or not the account exists (app/auth/password-reset.ts); 1000 ms by default. */
+  passwordResetAnswerMs?: number
 }
 
 /**
@@ -48,17 +58,15 @@ export function createApp(deps: Deps): Express {
   const notes = createNotesRepository({ db, tableName, cursorKey: config.cursorKey, clock })
   const listed = deps.mounts ?? ownMounts
   const mounts = typeof listed === 'function' ? listed({ db, tableName, config }) : listed
-  const sessions = ownAuth
-    ? createSessionsRepository({ db, tableName, clock, refreshTtlSeconds: config.signIn.refreshTtlSeconds })
-    : undefined
-  const browserSignIn: BrowserSignIn | undefined = sessions && signInFor(deps, sessions)
+  const clientAddressOf = deps.clientAddressOf ?? ((req: Request) => req.socket.remoteAddress)
+  const signIn = ownAuth ? signInParts(deps, clientAddressOf) : undefined
   const site = deps.publicDir ? staticSite(deps.publicDir) : undefined
 
   const app = expressApp()
   // Request id, path prefix, access log, helmet, CORS, then JSON bodies (mounted code gets its bodies unread).
   app.use(front({ ...deps, bodiesLeftAlone: (req) => isForMount(mounts, req.path) }))
   app.use(serviceRoutes(() => openApiDocument({ ownAuth }))) // /health, /openapi.json
-  if (sessions) app.use('/auth', authRoutes(authDeps(deps, verifyToken, sessions)))
+  if (signIn) app.use('/auth', authRoutes({ ...signIn, config, verifyToken, clock, clientAddressOf }))
   app.use('/api', requireAuth(verifyToken)) // a bearer token for everything below /api
   app.use('/api/me', meRoutes())
   app.use('/api/notes/export', exportRoutes(notes)) // before /api/notes/:id takes "export" for an id
@@ -66,29 +74,55 @@ export function createApp(deps: Deps): Express {
   app.use('/api/trash', trashRoutes(notes))
   // The SPA's files, then mounted apps (one at `/` answers what is left), then the SPA's pages.
   if (site) app.use(site.files)
-  app.use(mountExisting(mounts, { config, db, tableName, verifyToken, logger, clock, browserSignIn }))
+  app.use(mountExisting(mounts, { config, db, tableName, verifyToken, logger, clock, door: signIn?.door, signIns: signIn?.signIns }))
   if (site) app.use(site.pages)
   app.use(back(deps)) // 404, problem+json for every error
   return app
 }
 
-/** What the sign-in routes of /auth are built from. */
-function authDeps(deps: Deps, verifyToken: TokenVerifier, sessions: SessionsRepository): AuthRoutesDeps {
+/** This app's own sign-in: accounts, sign-ins, the throttle and the door that /auth and mounted login forms share. */
+function signInParts(deps: Deps, clientAddressOf: (req: Request) => string | undefined) {
   const { config, db, clock } = deps
   const { tableName, signIn } = config
-  return {
-    config,
-    users: createUsersRepository({ db, tableName }),
-    sessions,
-    throttle: createLoginThrottle({ db, tableName, clock, perEmail: signIn.loginLimitPerEmail, perAddress: signIn.loginLimitPerAddress }),
-    verifyToken,
+  const accounts = createAccountsRepository({ db, tableName })
+  const signIns = createSignInsRepository({
+    db,
+    tableName,
     clock,
-    clientAddressOf: deps.clientAddressOf ?? ((req: Request) => req.socket.remoteAddress),
-  }
-}
-
-/** The browser sign-in that mounted apps' own login forms start (signIn in app/existing), on the same sign-ins as /auth. */
-function signInFor(deps: Deps, sessions: SessionsRepository): BrowserSignIn {
-  const { production, jwt, signIn } = deps.config
-  return refreshSessions({ sessions, jwt, production, refreshTtlSeconds: signIn.refreshTtlSeconds, clock: deps.clock })
+    idleSeconds: signIn.refreshTtlSeconds,
+    maxAgeSeconds: signIn.maxAgeSeconds,
+  })
+  const throttle = createThrottle({
+    db,
+    tableName,
+    clock,
+    signInPerLogin: signIn.loginLimitPerEmail,
+    signInPerAddress: signIn.loginLimitPerAddress,
+    registrationsPerAddress: signIn.registerLimitPerAddress,
+  })
+  const door: SignInDoor = createSignInDoor({
+    accounts,
+    signIns,
+    throttle,
+    cookie: refreshCookie(config.production),
+    config,
+    clock,
+    clientAddressOf,
+  })
+  const { logger, mailer } = deps
+  if (!mailer) throw new Error('createApp needs a mailer (deps.mailer) for password resets when the app signs people in itself')
+  const answerAfterMs = deps.passwordResetAnswerMs ?? 1000
+  const passwordReset = createPasswordReset({
+    db,
+    tableName,
+    clock,
+    logger,
+    accounts,
+    signIns,
+    throttle,
+    mailer,
+    appUrl: config.appUrl,
+    answerAfterMs,
+  })
+  return { accounts, signIns, throttle, door, passwordReset }
 }

@@ -11,7 +11,8 @@ import { bodyBytes, buildWithMounts, runShippedBundle } from './packaging/shippe
 
 /**
  * `npx serverless package` (osls) with no AWS credentials and no network: the CloudFormation it
- * writes for a stage, with the authorizer off (the default) and switched on. Any attempt to open
+ * writes for a stage, with the authorizer off (the default) and switched on, and with the api on
+ * Lambda Managed Instances. Any attempt to open
  * a socket or resolve a name is recorded by a preloaded guard and fails the test. The functions and
  * their zips are the ones serverless.yml declares (read from the packaged service state), so adding
  * a function needs no change here. The first stack is built with a server-rendered app mounted
@@ -131,7 +132,13 @@ beforeAll(() => {
   buildLambdas(withEjsShop)
   off = packageStack('off', ['--stage', 'ci'])
   buildLambdas()
-  on = packageStack('on', ['--stage', 'ci2', '--param=authorizer=true'])
+  on = packageStack('on', [
+    '--stage',
+    'ci2',
+    '--param=authorizer=true',
+    '--param=mailFrom=Notes <no-reply@example.com>',
+    '--param=mailIdentity=example.com',
+  ])
 }, 360_000)
 
 afterAll(() => rmSync(work, { recursive: true, force: true }))
@@ -176,6 +183,7 @@ describe('serverless package, offline', () => {
       'AWS::CloudFront::OriginAccessControl',
       'AWS::IAM::Role',
       'AWS::Logs::LogGroup',
+      'AWS::SES::ConfigurationSet',
     ]) {
       expect({ type, present: types.includes(type) }).toEqual({ type, present: true })
     }
@@ -319,6 +327,20 @@ describe('serverless package, offline', () => {
     })
   })
 
+  it('gives the api what password-reset emails need: the SPA’s URL, the sender and the stack’s SES configuration set', () => {
+    const env = (p: Packaged) => p.template.Resources.ApiLambdaFunction.Properties.Environment.Variables
+    const cloudFront = { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': ['SiteDistribution', 'DomainName'] }]] }
+
+    expect(env(off).APP_URL).toEqual({ 'Fn::If': ['AppUrlFromCloudFront', cloudFront, ''] })
+    expect(env(off).MAIL_FROM).toBe('') // the api refuses to start until a deployment names its sender
+    expect(env(on).MAIL_FROM).toBe('Notes <no-reply@example.com>')
+    expect(env(off).SES_CONFIGURATION_SET).toEqual({ Ref: 'MailConfigurationSet' })
+    expect(off.template.Resources.MailConfigurationSet.Properties).toMatchObject({
+      Name: 'notes-ci',
+      SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
+    })
+  })
+
   it('keeps every log group for a set number of days', () => {
     const groups = ofType(off, 'AWS::Logs::LogGroup')
 
@@ -369,12 +391,17 @@ describe('serverless package, offline', () => {
     const actions = (p: Packaged, roleId: string) => statements(p, roleId).flatMap((s) => s.Action)
     const table = { 'Fn::GetAtt': ['NotesTable', 'Arn'] }
     const index = (name: string) => ({ 'Fn::Join': ['', [table, `/index/${name}`]] })
+    const sesArn = (resource: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:ses:\${AWS::Region}:\${AWS::AccountId}:${resource}` })
+    const mailIdentity = (p: Packaged) => sesArn(`identity/${p === on ? 'example.com' : ''}`)
+    const mailConfigurationSet = sesArn('configuration-set/${MailConfigurationSet}')
     const allowed = (p: Packaged) => [
       table,
       index('live'),
       index('trash'),
       { 'Fn::GetAtt': ['NotesTable', 'StreamArn'] },
       { Ref: 'ChangesTopic' },
+      mailIdentity(p),
+      mailConfigurationSet,
       ...ofType(p, 'AWS::Logs::LogGroup').map(([id]) => ({ 'Fn::GetAtt': [id, 'Arn'] })),
     ]
 
@@ -403,6 +430,20 @@ describe('serverless package, offline', () => {
           .sort(),
       ).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'])
       expect(actions(off, 'ApiRole').some((a) => a.startsWith('sns:'))).toBe(false)
+    })
+
+    it('lets only the api send email, only SendEmail, from the one identity in the stack’s configuration set', () => {
+      const sends = (p: Packaged) =>
+        ofType(p, 'AWS::IAM::Role').flatMap(([id]) =>
+          statements(p, id)
+            .filter((s) => [s.Action].flat().some((a) => a.startsWith('ses:')))
+            .map((s) => ({ id, ...s })),
+        )
+
+      expect(sends(on)).toEqual([
+        { id: 'ApiRole', Effect: 'Allow', Action: 'ses:SendEmail', Resource: [mailIdentity(on), mailConfigurationSet] },
+      ])
+      expect(sends(off).map((s) => s.id)).toEqual(['ApiRole'])
     })
 
     it('lets changes read the stream and publish to the topic, and write nothing to the table', () => {
@@ -688,5 +729,98 @@ describe('streamed routes: the stream function behind a function URL that stream
           : statement,
       ),
     )
+  })
+})
+
+describe('the Managed Instances switch', () => {
+  let managed: Packaged
+
+  beforeAll(() => {
+    managed = packageStack('managed', [
+      '--stage',
+      'ci5',
+      '--param=managedInstances=true',
+      '--param=managedInstancesSubnetIds=subnet-0a1,subnet-0b2,subnet-0c3',
+      '--param=managedInstancesSecurityGroupIds=sg-0d4',
+    ])
+  }, 120_000)
+
+  const versionsOf = (p: Packaged, functionId: string) =>
+    ofType(p, 'AWS::Lambda::Version').filter(([, r]) => r.Properties.FunctionName?.Ref === functionId)
+
+  it.each([
+    ['authorizer off', () => off],
+    ['authorizer on', () => on],
+  ])('is off by default: no capacity provider, no operator role, api an ordinary function with its versions (%s)', (_name, stack) => {
+    const p = stack()
+    const api = p.template.Resources.ApiLambdaFunction.Properties
+
+    expect(ofType(p, 'AWS::Lambda::CapacityProvider')).toEqual([])
+    expect(p.template.Resources.CapacityProviderOperatorRole).toBeUndefined()
+    expect(api.CapacityProviderConfig).toBeUndefined()
+    expect(api.FunctionScalingConfig).toBeUndefined()
+    expect(api.MemorySize).toBe(1024)
+    expect(versionsOf(p, 'ApiLambdaFunction')).toHaveLength(1)
+  })
+
+  it('when on, puts api on a capacity provider of the stage, in the given subnets, arm64 like the functions', () => {
+    const [providerId, provider] = one(managed, 'AWS::Lambda::CapacityProvider')
+
+    expect(provider.Properties).toEqual({
+      CapacityProviderName: 'notes-ci5-api',
+      VpcConfig: {
+        SubnetIds: { 'Fn::Split': [',', 'subnet-0a1,subnet-0b2,subnet-0c3'] },
+        SecurityGroupIds: { 'Fn::Split': [',', 'sg-0d4'] },
+      },
+      PermissionsConfig: { CapacityProviderOperatorRoleArn: { 'Fn::GetAtt': ['CapacityProviderOperatorRole', 'Arn'] } },
+      InstanceRequirements: { Architectures: ['arm64'] },
+      CapacityProviderScalingConfig: { MaxVCpuCount: 16 },
+    })
+    expect(managed.template.Resources.ApiLambdaFunction.Properties).toMatchObject({
+      Architectures: ['arm64'],
+      CapacityProviderConfig: {
+        LambdaManagedInstancesCapacityProviderConfig: { CapacityProviderArn: { 'Fn::GetAtt': [providerId, 'Arn'] } },
+      },
+    })
+  })
+
+  it('when on, gives api its concurrency per execution environment, memory per vCPU, memory and scaling', () => {
+    const api = managed.template.Resources.ApiLambdaFunction.Properties
+
+    expect(api.CapacityProviderConfig.LambdaManagedInstancesCapacityProviderConfig).toMatchObject({
+      PerExecutionEnvironmentMaxConcurrency: 64,
+      ExecutionEnvironmentMemoryGiBPerVCpu: 2,
+    })
+    expect(api.MemorySize).toBe(2048) // the smallest a Managed Instances function may have
+    expect(api.FunctionScalingConfig).toEqual({ MinExecutionEnvironments: 3, MaxExecutionEnvironments: 30 })
+    // CloudFormation publishes $LATEST.PUBLISHED, which the HTTP API invokes; no numbered version beside it.
+    expect(versionsOf(managed, 'ApiLambdaFunction')).toEqual([])
+  })
+
+  it('when on, lets Lambda manage the instances through a role of AWS’s managed policy for it, trusted by Lambda alone', () => {
+    const role = managed.template.Resources.CapacityProviderOperatorRole
+
+    expect(role.Type).toBe('AWS::IAM::Role')
+    expect(role.Properties).toEqual({
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      },
+      ManagedPolicyArns: [{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/AWSLambdaManagedEC2ResourceOperator' }],
+    })
+  })
+
+  it('when on, leaves every other function and the api’s role as they are', () => {
+    for (const id of ['ChangesLambdaFunction', 'ExportNotesLambdaFunction']) {
+      expect(managed.template.Resources[id].Properties.CapacityProviderConfig).toBeUndefined()
+      expect(managed.template.Resources[id].Properties).toEqual({
+        ...off.template.Resources[id].Properties,
+        FunctionName: expect.stringContaining('-ci5-'),
+        Environment: expect.anything(),
+        Code: expect.anything(),
+        Tags: expect.anything(),
+      })
+    }
+    expect(managed.template.Resources.ApiRole.Properties).toEqual(off.template.Resources.ApiRole.Properties)
   })
 })

@@ -1,14 +1,19 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express'
+import flash from 'connect-flash'
+import type { SignInDoor } from '../auth/sign-in-door'
+import type { SignInsRepository } from '../auth/sign-ins'
 import type { TokenVerifier } from '../auth/tokens'
 import type { Config } from '../config'
 import type { Logger } from '../logger'
-import { authenticate, pageCookie, renewPageCookie, renewPath, type MountAuth } from './credential'
+import { authenticate, type MountAuth } from './authenticate'
 import { adaptExpress4, isExpress4 } from './express4'
-import { createImportedUsers, provideImportedUsers } from './imported-users'
-import { cookieSession, sealedCookies, sessionKey, type SessionOptions } from './session'
-import { tableSessions } from './session-table'
-import { accessTokenOnly, provideSignIn, type BrowserSignIn } from './sign-in'
+import { pageCookie } from './page-cookie'
+import { renewPageCookie, renewPath } from './page-renewal'
+import { passportMethods } from './passport'
+import { cookieSession, type SessionOptions } from './session'
+import { sealedCookies, sessionKey, tableSessions } from './session-stores'
+import { provideSignIn } from './sign-in'
 
 /** An Express app (4 or 5) as another app sees it: a request handler with `handle` and `set`. */
 export interface ExistingApp {
@@ -84,8 +89,10 @@ export interface MountingDeps {
   tableName: string
   verifyToken: TokenVerifier
   logger: Logger
-  /** The browser sign-in that signIn() starts and the page cookie renews from; by default a sign-in of one access token. */
-  browserSignIn?: BrowserSignIn
+  /** This app's own sign-in door, which signIn() and verifyLogin() use and the page cookie renews through; none with JWT_JWKS_URI. */
+  door?: SignInDoor
+  /** The sign-ins the door keeps, for sessions that belong to one. */
+  signIns?: SignInsRepository
   clock: () => Date
 }
 
@@ -98,26 +105,26 @@ export function mountExisting(mounts: readonly Mount[], deps: MountingDeps): Rou
   const { config, logger } = deps
   const router = express.Router()
   if (mounts.length === 0) return router
-  const ownSignIn = config.jwt.secret !== undefined && !config.jwt.jwksUri
-  const browser = deps.browserSignIn ?? (ownSignIn ? accessTokenOnly(config.jwt, deps.clock) : undefined)
+  const { door, signIns } = deps
   const cookie = pageCookie(config.production)
-  if (browser) router.get(renewPath, renewPageCookie(browser, cookie))
+  const trustedOrigins = new Set(config.corsOrigins)
+  if (door) router.get(renewPath, renewPageCookie(door, cookie))
   const key = config.jwt.secret && sessionKey(config.jwt.secret)
-  const importedUsers = createImportedUsers(deps)
 
   for (const { path, code, options } of mounts) {
     const handlers: RequestHandler[] = []
     if (path === '/') handlers.push((req, _res, next) => (ownPaths.test(req.path) ? next('router') : next()))
-    handlers.push(function signInHelpers(req, _res, next) {
-      if (browser) provideSignIn(req, { browser, verify: deps.verifyToken, pageCookie: cookie })
-      provideImportedUsers(req, importedUsers)
+    handlers.push(function signInHelpers(req, res, next) {
+      provideSignIn(req, { door, verify: deps.verifyToken, pageCookie: cookie, trustedOrigins })
+      passportMethods(req, res)
       next()
     })
-    handlers.push(authenticate({ ...options, verify: deps.verifyToken, cookie, canRenew: browser !== undefined }))
+    handlers.push(authenticate({ ...options, verify: deps.verifyToken, pageCookie: cookie, door, trustedOrigins }))
     if (options.session) {
       if (!key) throw new Error(`mount("${path}"): req.session is sealed with a key from JWT_SECRET; set it, or mount with session: false`)
       const store = options.session.store === 'table' ? tableSessions({ ...deps, key }) : sealedCookies(key)
-      handlers.push(cookieSession({ store, logger, path, production: config.production }, options.session))
+      handlers.push(cookieSession({ store, logger, path, production: config.production, clock: deps.clock, signIns }, options.session))
+      handlers.push(flash())
     }
     handlers.push(asMiddleware(code))
     // A router of its own per mount, so that next('router') above skips just this mount.

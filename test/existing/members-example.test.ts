@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../app/db/embedded'
 import { mount } from '../../app/existing'
-import { createImportedUsers } from '../../app/existing/imported-users'
+import { createAccountsRepository } from '../../app/auth/accounts'
 import { lambdaRequestId } from '../../app/lambda/handler'
 import membersApp from '../../examples/members/app'
 import { importUsers, parseUserTable } from '../../scripts/import-users'
@@ -54,7 +54,7 @@ describe.each(ways)('The members’ site mounted at /, through %s', (_name, conn
     })
     await importUsers(
       parseUserTable(readFileSync(membersUserTable, 'utf8'), 'json'),
-      createImportedUsers({ db: t.db, tableName: t.config.tableName }),
+      createAccountsRepository({ db: t.db, tableName: t.config.tableName }),
       new Date(),
     )
     via = await connect(t)
@@ -67,8 +67,8 @@ describe.each(ways)('The members’ site mounted at /, through %s', (_name, conn
   it('serves its stylesheet and image, and renders its login page from its views', async () => {
     const css = await via.send({ method: 'GET', path: '/style.css' })
     const image = await via.send({ method: 'GET', path: '/logo.png' })
-    const renew = await via.send({ method: 'GET', path: '/login', headers: navigate })
-    const login = await via.send({ method: 'GET', path: '/login', headers: { ...navigate, Cookie: 'page-renew=no' } })
+    const renew = await via.send({ method: 'GET', path: '/login', headers: { ...navigate, Cookie: 'notes_signed_in=1' } })
+    const login = await via.send({ method: 'GET', path: '/login', headers: navigate })
 
     expect(css.headers['content-type']).toMatch(/^text\/css/)
     expect(css.text).toContain('background: #f4f1ea')
