@@ -74,7 +74,8 @@ const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
  * A mount's credential check. The credential is a bearer token or, for a browser, the page cookie;
  * either sets `req.user`. A browser navigating without a live page cookie is sent through
  * {@link renewPath} (which renews it from the refresh cookie and comes back), then, if nobody is signed
- * in, to the sign-in page; any other request without a credential is a 401 problem. A cookie-only
+ * in, to the sign-in page; on an `optional` mount only when it has a lapsed page cookie, so that a
+ * browser that never signed in sees the page at once; any other request without a credential is a 401 problem. A cookie-only
  * POST/PUT/PATCH/DELETE that the browser says came from another site is a 403.
  */
 export function authenticate(options: AuthenticateOptions): RequestHandler {
@@ -94,7 +95,10 @@ export function authenticate(options: AuthenticateOptions): RequestHandler {
       }
     }
     if (!req.user) {
-      if (isNavigation(req) && options.canRenew && !cookie.renewTried(req)) {
+      // An optional page sends only a browser with a trace of a sign-in (a lapsed page cookie) to renew, so an anonymous
+      // visitor is not bounced; a required page tries renewal first, since a sign-in through the SPA leaves no cookie outside /auth.
+      const worthRenewing = auth === 'required' || cookie.read(req) !== undefined
+      if (isNavigation(req) && options.canRenew && worthRenewing && !cookie.renewTried(req)) {
         return res.redirect(303, backThroughRenewal(req.originalUrl))
       }
       if (auth === 'optional') return next()
