@@ -4,13 +4,13 @@
  */
 import { loadConfig } from './app/config'
 import { createDocumentClient } from './app/db/client'
-import { createApp } from './app/index'
+import { mounts } from './app/existing/mounts'
+import { createApp, sitePathsOf } from './app/index'
 import { createLambdaHandler, lambdaClientAddress, lambdaRequestId } from './app/lambda/handler'
 import { createLogger } from './app/logger'
 
 const config = loadConfig(process.env)
 const logger = createLogger()
-logger.info('cold start', { cursorKeyFrom: config.cursorKeyFrom }) // which secret signs pagination cursors
 const app = createApp({
   config,
   db: createDocumentClient(config),
@@ -18,6 +18,9 @@ const app = createApp({
   logger,
   requestIdOf: lambdaRequestId,
   clientAddressOf: lambdaClientAddress,
+  mounts, // none: app/existing is not even in the bundle
 })
+// Which secret signs pagination cursors, and which paths this function answers (the build reads them, see scripts/build-lambda.mjs).
+logger.info('cold start', { cursorKeyFrom: config.cursorKeyFrom, site: sitePathsOf(app) })
 
 export const handler = createLambdaHandler(app, logger)
