@@ -233,17 +233,22 @@ describe('serverless package, offline', () => {
     expect(off.functions.authorizer).toBeUndefined()
   })
 
-  it('puts a mounted app’s views and static files in the api zip, beside the bundle with their layout', () => {
+  it('puts a mounted app in the api zip as its files, with their layout, beside the bundle, with its dependencies', () => {
     const shipped = 'dist/lambda.files/test/packaging/fixtures/ejs-shop'
+    const files = off.artifacts.api.filter((e) => e.startsWith('dist/lambda.files/'))
 
-    expect(off.artifacts.api.sort()).toEqual(
-      [
-        'dist/lambda.js',
-        'dist/lambda.js.map',
-        ...deferred,
-        ...['public/img/logo.png', 'public/style.css', 'views/index.ejs', 'views/partials/header.ejs'].map((f) => `${shipped}/${f}`),
-      ].sort(),
+    expect(files.filter((e) => e.startsWith(`${shipped}/`)).sort()).toEqual(
+      ['app.js', 'package.json', 'public/img/logo.png', 'public/style.css', 'views/index.ejs', 'views/partials/header.ejs']
+        .map((f) => `${shipped}/${f}`)
+        .sort(),
     )
+    // Its dependencies, and nothing else of the project or its node_modules.
+    const packages = new Set(
+      files.filter((e) => !e.startsWith(`${shipped}/`)).map((e) => /^dist\/lambda\.files\/node_modules\/([^/]+)\//.exec(e)?.[1]),
+    )
+    expect(packages.has(undefined)).toBe(false)
+    expect([...packages]).toEqual(expect.arrayContaining(['ejs', 'express4']))
+    expect([...packages]).not.toEqual(expect.arrayContaining(['jsonwebtoken']))
     // Built without mounts, the zip holds the bundle alone.
     expect(on.artifacts.api.sort()).toEqual([...deferred, 'dist/lambda.js', 'dist/lambda.js.map'].sort())
   })
@@ -523,13 +528,52 @@ describe('serverless package, offline', () => {
   })
 })
 
-describe('the table’s deletion protection', () => {
-  let unprotected: Packaged
+const withMembersAtRoot = `
+import membersApp from '../../examples/members/app'
+import { mount, type MountList } from './mount'
 
+export const mounts: MountList = ({ db, tableName }) => [mount('/', membersApp({ db, tableName }), { auth: 'optional', signInPage: '/login' })]
+`
+
+// A third stage: the members' site mounted at /, and the table's deletion protection switched off.
+let unprotected: Packaged
+describe('a stage built with a mount at /, without the table’s deletion protection', () => {
   beforeAll(() => {
+    buildLambdas(withMembersAtRoot)
     unprotected = packageStack('unprotected', ['--stage', 'ci3', '--param=tableDeletionProtection=false'])
-  }, 120_000)
+    buildLambdas()
+  }, 240_000)
 
+  it('sends every path to the HTTP API but the SPA’s, which lives at /app/ with its files and routes', () => {
+    const config = one(unprotected, 'AWS::CloudFront::Distribution')[1].Properties.DistributionConfig
+    const { runInNewContext } = require('node:vm') as typeof import('node:vm')
+    const handler = runInNewContext(`${unprotected.template.Resources.SpaRoutes.Properties.FunctionCode}; handler`) as (event: object) => {
+      uri: string
+    }
+    const rewrite = (uri: string) => handler({ request: { uri } }).uri
+
+    expect(config.DefaultCacheBehavior).toMatchObject({ TargetOriginId: 'api', CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad' })
+    // Not index.html: / is the mounted app's home page.
+    expect(config.DefaultRootObject).toBe('')
+    expect(config.CacheBehaviors.map((b: { PathPattern: string; TargetOriginId: string }) => [b.PathPattern, b.TargetOriginId])).toEqual([
+      ['/app', 'site'],
+      ['/app/*', 'site'],
+    ])
+    expect(config.CacheBehaviors[1]).toMatchObject({
+      ResponseHeadersPolicyId: { Ref: 'SiteResponseHeadersPolicy' },
+      FunctionAssociations: [{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': ['SpaRoutes', 'FunctionARN'] } }],
+    })
+    // The bucket holds public/ at its root, whatever the SPA's base.
+    expect(['/app', '/app/', '/app/notes/123', '/app/assets/index-abc.js'].map(rewrite)).toEqual([
+      '/index.html',
+      '/index.html',
+      '/index.html',
+      '/assets/index-abc.js',
+    ])
+  })
+})
+
+describe('the table’s deletion protection', () => {
   it('when nothing is said, then the table refuses deletion, and a removed stack keeps it', () => {
     const table = off.template.Resources.NotesTable
 
@@ -547,7 +591,7 @@ describe('one origin for the SPA and the API (CloudFront)', () => {
   const cachingDisabled = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad'
   const allViewerExceptHostHeader = 'b689b0a8-53d0-40ab-baf2-68738e2966ac'
 
-  it('forwards /api/*, /auth/*, /health and /openapi.json to the HTTP API, uncached, every method, all but Host', () => {
+  it('forwards the app’s own paths and each mount’s to the HTTP API, uncached, every method, all but Host', () => {
     const config = distribution()
     const api = config.Origins.find((o: { Id: string }) => o.Id === 'api')
 
@@ -556,12 +600,10 @@ describe('one origin for the SPA and the API (CloudFront)', () => {
       CustomOriginConfig: { OriginProtocolPolicy: 'https-only' },
     })
     expect(off.template.Resources.HttpApi.Type).toBe('AWS::ApiGatewayV2::Api')
-    expect(config.CacheBehaviors.map((b: { PathPattern: string }) => b.PathPattern)).toEqual([
-      '/api/*',
-      '/auth/*',
-      '/health',
-      '/openapi.json',
-    ])
+    // The stack was built with test/packaging/fixtures/ejs-shop mounted at /shop (dist/site.json says so).
+    expect(config.CacheBehaviors.map((b: { PathPattern: string }) => b.PathPattern)).toEqual(
+      ['/api', '/auth', '/health', '/openapi.json', '/shop'].flatMap((p) => [p, `${p}/*`]),
+    )
     for (const behavior of config.CacheBehaviors) {
       expect(behavior).toMatchObject({
         TargetOriginId: 'api',

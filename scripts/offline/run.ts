@@ -4,9 +4,10 @@
  * outside the project (no node_modules or sources to fall back on, as in /var/task), starts an
  * embedded DynamoDB (dynalite) with the table, and runs serverless-offline on those files: an emulated
  * HTTP API on 127.0.0.1 that routes to `api` and the peeled-off functions as serverless.yml says.
- * The SPA (public/) is served on the same port, as CloudFront serves it: a file that exists in
- * public/ is sent, anything else goes to the API, and a browser page the API does not have (a 404 for
- * a GET that accepts HTML) gets index.html, as the distribution's error responses give it.
+ * In front of it, on the same port, what CloudFront does: each path goes where the distribution's
+ * behaviours send it (scripts/site-routing.cjs, from dist/site.json: the app's own paths and each
+ * mount's to the API, the rest to the SPA), and the SPA's paths go through the same routing function,
+ * then to public/ as the bucket holds it (403 for a file it does not have, as S3 answers CloudFront).
  *
  *   npm run offline [-- --port 4000] [--no-build]
  *
@@ -25,6 +26,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { createDocumentClient } from '../../app/db/client'
 import { startEmbeddedDynamo } from '../../app/db/embedded'
 import { ensureTable } from '../../app/db/table'
+import routing from '../site-routing.cjs'
 
 const root = path.resolve(__dirname, '../..')
 const stage = 'offline'
@@ -117,7 +119,7 @@ export async function startOffline(
   }
   await waitForServer(offline, apiPort, output)
 
-  const front = frontServer(`http://127.0.0.1:${apiPort}`, path.join(root, 'public'))
+  const front = frontServer(`http://127.0.0.1:${apiPort}`, path.join(root, 'public'), routing.readSite(root))
   await new Promise<void>((resolve, reject) => {
     front.once('error', reject)
     front.listen(options.port ?? 0, '127.0.0.1', () => resolve())
@@ -165,20 +167,13 @@ export function unzip(file: string, dir: string): void {
   }
 }
 
-/** The SPA's files from public/, everything else from the emulated API; index.html for a page the API does not have. */
-function frontServer(api: string, publicDir: string): http.Server {
+/** CloudFront in front of the emulated API: its behaviours and the SPA's routing function, from the files a deploy uses. */
+function frontServer(api: string, publicDir: string, site: ReturnType<typeof routing.readSite>): http.Server {
+  const spaRoutes = routing.spaRoutes(site)
   return http.createServer((req, res) => {
-    const pathname = decodeURIComponent((req.url ?? '/').split('?')[0])
-    const file = path.join(publicDir, pathname === '/' ? 'index.html' : pathname)
-    const isFile = file.startsWith(publicDir + path.sep) && existsSync(file) && statSync(file).isFile()
-    if ((req.method === 'GET' || req.method === 'HEAD') && isFile) return sendFile(res, file)
+    const uri = (req.url ?? '/').split('?')[0]
+    if (routing.originFor(site, uri) === 'site') return fromBucket(req, res, publicDir, spaRoutes({ request: { uri } }).uri)
     const upstream = http.request(`${api}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
-      const wantsPage = req.method === 'GET' && /text\/html/.test(req.headers.accept ?? '')
-      const index = path.join(publicDir, 'index.html')
-      if (answer.statusCode === 404 && wantsPage && existsSync(index)) {
-        answer.resume()
-        return sendFile(res, index)
-      }
       res.writeHead(answer.statusCode ?? 502, answer.rawHeaders)
       answer.pipe(res)
     })
@@ -188,6 +183,21 @@ function frontServer(api: string, publicDir: string): http.Server {
     })
     req.pipe(upstream)
   })
+}
+
+/** The SPA's bucket as CloudFront reaches it: GET and HEAD only, a key it holds, else S3's 403. */
+function fromBucket(req: http.IncomingMessage, res: http.ServerResponse, publicDir: string, key: string): void {
+  req.resume()
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(403, { 'content-type': 'text/plain' })
+    return void res.end('This distribution is not configured to allow the HTTP request method that was used for this request.')
+  }
+  const file = path.join(publicDir, decodeURIComponent(key))
+  if (!file.startsWith(publicDir + path.sep) || !existsSync(file) || !statSync(file).isFile()) {
+    res.writeHead(403, { 'content-type': 'application/xml' })
+    return void res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>')
+  }
+  sendFile(res, file)
 }
 
 const types: Record<string, string> = {

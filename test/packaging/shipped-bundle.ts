@@ -9,8 +9,9 @@ import { testSecret } from '../helpers/app'
 /**
  * The Lambda bundle as it is deployed: built by scripts/build-lambda.mjs with app/existing/mounts.ts
  * swapped for the given source at build time (the checkout's own list is left alone), then only the
- * bundle and the files it ships (`dist/lambda.js`, `dist/lambda.files/`) copied into an empty folder
- * outside the project, where no node_modules or sources can be found, and run there by a fresh Node.
+ * bundle and the files it ships (`dist/lambda.js`, `dist/lambda.files/`: mounted packages and their
+ * dependencies) copied into an empty folder outside the project, where no other node_modules or
+ * sources can be found, and run there by a fresh Node.
  */
 export const root = path.resolve(__dirname, '../..')
 

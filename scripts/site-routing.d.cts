@@ -1,0 +1,11 @@
+/** Types of site-routing.cjs, for scripts/offline/run.ts. */
+interface Site {
+  function: string[]
+  spaBase: string
+}
+declare const routing: {
+  readSite(dir?: string): Site
+  originFor(site: Site, uri: string): 'api' | 'site'
+  spaRoutes(site: Site): (event: { request: { uri: string } }) => { uri: string }
+}
+export = routing
