@@ -52,7 +52,7 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
-    files: ['**/*.cjs', 'jest.config.js', 'examples/**/*.js', 'test/**/fixtures/**/*.js'],
+    files: ['**/*.cjs', 'jest.config.js', 'examples/**/*.js', 'test/**/fixtures/**/*.js', 'test/packaging/corpus/**/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: { ...globals.node, ...globals.commonjs } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

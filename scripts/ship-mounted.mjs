@@ -42,7 +42,7 @@ export function shipMounted({ root, name, outdir }) {
   const plugin = {
     name: 'ship-mounted',
     setup(outer) {
-      outer.onResolve({ filter: /^\.\.?\// }, async (args) => {
+      outer.onResolve({ filter: /^(\.\.?)?\// }, async (args) => {
         if (args.pluginData?.shipMounted || !args.importer || inNodeModules.test(args.importer)) return undefined
         const resolved = await outer.resolve(args.path, {
           kind: args.kind,
