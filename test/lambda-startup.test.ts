@@ -7,6 +7,7 @@ import { loadConfig } from '../app/config'
 import { testSecret } from './helpers/app'
 import { httpApiEvent } from './helpers/events'
 import { signToken } from './helpers/tokens'
+import { noMounts, swapMountsPlugin } from './packaging/shipped-bundle'
 
 /**
  * What the Lambda bundle evaluates, and when. The bundle is built as `npm run build` builds it, plus
@@ -35,6 +36,7 @@ beforeAll(() => {
     import { build } from 'esbuild'
     import { buildLambdas, bundleOptions, leanDependencies } from ${JSON.stringify(path.join(root, 'scripts/build-lambda.mjs'))}
     const watched = ${JSON.stringify(watched)}
+    ${swapMountsPlugin(noMounts)}
     const marker = {
       name: 'evaluation-marker',
       setup(build) {
@@ -46,7 +48,7 @@ beforeAll(() => {
         })
       },
     }
-    await buildLambdas({ outdir: ${JSON.stringify(outdir)}, only: 'lambda', plugins: [marker] })
+    await buildLambdas({ outdir: ${JSON.stringify(outdir)}, only: 'lambda', plugins: [marker, swapMounts] })
     await build({
       ...bundleOptions,
       stdin: { contents: "module.exports = require('mime-types')", resolveDir: ${JSON.stringify(root)} },

@@ -7,7 +7,7 @@ import { loadConfig } from '../app/config'
 import { testSecret } from './helpers/app'
 import { httpApiEvent } from './helpers/events'
 import { signToken } from './helpers/tokens'
-import { bodyBytes, buildWithMounts, runShippedBundle } from './packaging/shipped-bundle'
+import { bodyBytes, buildWithMounts, noMounts, runShippedBundle } from './packaging/shipped-bundle'
 
 /**
  * `npx serverless package` (osls) with no AWS credentials and no network: the CloudFormation it
@@ -88,15 +88,11 @@ function packageStack(name: string, args: string[]): Packaged {
   return { dir: out, template, functions, artifacts }
 }
 
-function buildLambdas(mountsSource?: string) {
-  if (mountsSource === undefined) {
-    const build = spawnSync(process.execPath, [path.join(root, 'scripts/build-lambda.mjs'), '--quiet'], { cwd: root, encoding: 'utf8' })
-    if (build.status !== 0) throw new Error(`build failed: ${build.stderr}`)
-    return
-  }
+/** Every bundle into dist/, with `mountsSource` as app/existing/mounts.ts (none by default, whatever the checkout lists). */
+function buildLambdas(mountsSource = noMounts) {
   for (const name of ['lambda', 'changes', 'authorizer', 'export-notes'])
     rmSync(path.join(root, 'dist', `${name}.files`), { recursive: true, force: true })
-  const built = buildWithMounts(path.join(root, 'dist'), mountsSource)
+  const built = buildWithMounts(path.join(root, 'dist'), mountsSource, { every: true })
   if (!built.ok) throw new Error(`build failed: ${built.stderr}`)
 }
 
@@ -126,8 +122,7 @@ beforeAll(() => {
   networkLog = path.join(work, 'network.log')
   writeFileSync(networkLog, '')
   writeFileSync(path.join(work, 'network-guard.js'), networkGuard)
-  // The api bundle with a mounted app (its other bundles as usual), then every bundle as the checkout builds it.
-  buildLambdas()
+  // The bundles with a mounted app, then without mounts.
   buildLambdas(withEjsShop)
   off = packageStack('off', ['--stage', 'ci'])
   buildLambdas()
