@@ -76,7 +76,8 @@ export function createApp(deps: Deps): Express {
   built.set(app, { startUp, paths })
   // Request id, path prefix, access log, helmet, CORS, then JSON bodies (mounted code gets its bodies unread).
   app.use(front({ ...deps, bodiesLeftAlone: layer && ((req) => layer.isForMount(mounts, req.path)) }))
-  app.use(serviceRoutes(() => openApiDocument({ ownAuth }))) // /health, /openapi.json
+  const pageRenewal = layer && sessions ? layer.routeTables : [] // GET /auth/page, where the layer serves it
+  app.use(serviceRoutes(() => openApiDocument({ ownAuth, more: pageRenewal }))) // /health, /openapi.json
   if (sessions) app.use('/auth', authRoutes(authDeps(deps, verifyToken, sessions)))
   app.use('/api', requireAuth(verifyToken)) // a bearer token for everything below /api
   app.use('/api/me', meRoutes())

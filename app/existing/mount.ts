@@ -6,10 +6,12 @@ import type { Config } from '../config'
 import { serverError } from '../errors'
 import { isOwnPath, isUnder, sitePaths, type SitePaths } from '../http/site-paths'
 import type { Logger } from '../logger'
-import { authenticate, pageCookie, renewPageCookie, renewPath, type MountAuth } from './credential'
+import type { RouteTable } from '../http/routes'
+import { authenticate, pageCookie, renewPageCookie, type MountAuth } from './credential'
 import { adaptExpress4, isExpress4 } from './express4'
 import { enterMount, leaveMount, logMountedFailures, watchErrorHandlers } from './failures'
 import { createImportedUsers, provideImportedUsers, verifyLogin } from './imported-users'
+import { pageRenewalApi, pageRenewalRoutes } from './page-renewal'
 import { cookieSession, sealedCookies, sessionKey, type SessionOptions } from './session'
 import { tableSessions } from './session-table'
 import { accessTokenOnly, provideSignIn, refreshSessions, signIn, signOut, type BrowserSignIn } from './sign-in'
@@ -60,6 +62,8 @@ export interface MountLayer {
   isForMount(mounts: readonly Mount[], path: string): boolean
   /** Settles when every mount's start-up work has: rejected with the first failure. */
   ready(mounts: readonly Mount[]): Promise<void>
+  /** The route tables of the routes the layer adds (GET /auth/page when the app runs its own sign-in), for the OpenAPI document. */
+  routeTables: RouteTable[]
 }
 
 /** What mounts may be built from, for apps that keep data in the table. */
@@ -122,6 +126,7 @@ const layer: MountLayer = {
   router: (mounts, deps) => mountExisting(mounts, deps),
   isForMount,
   ready: async (mounts) => void (await Promise.all(mounts.map((m) => m.ready))),
+  routeTables: [pageRenewalApi],
 }
 
 export interface MountingDeps {
@@ -156,7 +161,7 @@ export function mountExisting(mounts: readonly Mount[], deps: MountingDeps): Rou
   const ownSignIn = config.jwt.secret !== undefined && !config.jwt.jwksUri
   const browser = deps.browserSignIn ?? (ownSignIn ? browserSignInOf(deps) : undefined)
   const cookie = pageCookie(config.production)
-  if (browser) router.get(renewPath, renewPageCookie(browser, cookie))
+  if (browser) router.use(pageRenewalApi.base, pageRenewalRoutes(renewPageCookie(browser, cookie)))
   const key = config.jwt.secret && sessionKey(config.jwt.secret)
   const importedUsers = createImportedUsers(deps)
   const paths = sitePathsOf(mounts)
