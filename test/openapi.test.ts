@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import express from 'express'
 import request from 'supertest'
 import { mount } from '../app/existing'
 import { pageRenewalApi } from '../app/existing/page-renewal'
@@ -144,7 +145,16 @@ describe('redocly lint', () => {
 
 describe('the OpenAPI document of an app with mounts', () => {
   it('describes GET /auth/page, the renewal of mounted pages’ cookie, which the app then serves', async () => {
-    const t = await createTestApp({ deps: { mounts: [mount('/legacy', (_req, res) => void res.send('legacy'))] } })
+    const t = await createTestApp({
+      deps: {
+        mounts: [
+          mount(
+            '/legacy',
+            express().get('/', (_req, res) => void res.send('legacy')),
+          ),
+        ],
+      },
+    })
     try {
       const document = (await request(t.app).get('/openapi.json')).body as Document & { paths: Record<string, Record<string, object>> }
       const renewal = await request(t.app).get('/auth/page?return=/legacy/').set('Accept', 'text/html')
