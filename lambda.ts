@@ -8,6 +8,7 @@ import { mounts } from './app/existing/mounts'
 import { createApp, sitePathsOf } from './app/index'
 import { createLambdaHandler, lambdaClientAddress, lambdaRequestId } from './app/lambda/handler'
 import { createLogger } from './app/logger'
+import { createSesMailer } from './app/mail/ses'
 
 const config = loadConfig(process.env)
 const logger = createLogger()
@@ -18,6 +19,8 @@ const app = createApp({
   logger,
   requestIdOf: lambdaRequestId,
   clientAddressOf: lambdaClientAddress,
+  // Password-reset emails through Amazon SES; without MAIL_FROM the cold start fails here.
+  mailer: config.jwt.jwksUri ? undefined : createSesMailer(config),
   mounts, // none: app/existing is not even in the bundle
 })
 // Which secret signs pagination cursors, and which paths this function answers (the build reads them, see scripts/build-lambda.mjs).

@@ -10,11 +10,12 @@
  * - the AWS SDK, most of the code, which neither `/health`, a 401 nor `/api/me` needs;
  * - jose, which only seals a mounted app's sessions in their cookie (app/existing/session.ts), and
  *   bcryptjs, which only checks an imported user's old bcrypt hash (app/existing/legacy-passwords.ts):
- *   54 KiB that no request of the app itself runs.
+ *   54 KiB that no request of the app itself runs;
+ * - the SES client, which only a password-reset email needs (app/mail/ses.ts).
  *
  * A `require` inside a bundle would not be enough: V8 parses the whole file at start all the same.
  * So the Lambda build compiles each module of app/deferred/ into a file of its own beside the
- * bundle (dist/dynamodb-sdk.js, dist/jose.js, dist/bcryptjs.js; see scripts/build-lambda.mjs), and the
+ * bundle (dist/dynamodb-sdk.js, dist/jose.js, dist/bcryptjs.js, dist/ses-sdk.js; see scripts/build-lambda.mjs), and the
  * requires below load them with Node's own `require`; tests and the dev server require the modules
  * as they are. Those modules re-export packages only, so no class of the app exists twice. A package
  * added here needs its file in the functions' `package.patterns` in serverless.yml
@@ -24,10 +25,12 @@
 type DynamoDbSdk = typeof import('./deferred/dynamodb-sdk')
 type Jose = typeof import('./deferred/jose')
 type Bcrypt = typeof import('./deferred/bcryptjs')
+type SesSdk = typeof import('./deferred/ses-sdk')
 
 let sdk: DynamoDbSdk | undefined
 let jose: Jose | undefined
 let bcrypt: Bcrypt | undefined
+let ses: SesSdk | undefined
 
 /** The DynamoDB client and the document commands, with the first database call. */
 export function dynamodbSdk(): DynamoDbSdk {
@@ -45,4 +48,10 @@ export function sessionSeal(): Jose {
 export function bcryptjs(): Bcrypt {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred on purpose, explained above
   return (bcrypt ??= require('./deferred/bcryptjs') as Bcrypt)
+}
+
+/** The SES client and SendEmail, with the first email sent. */
+export function sesSdk(): SesSdk {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred on purpose, explained above
+  return (ses ??= require('./deferred/ses-sdk') as SesSdk)
 }

@@ -12,6 +12,7 @@ import { ConfigError, loadConfig, loadDevServerConfig } from './config'
 import { mounts } from './existing/mounts'
 import { createApp, sitePathsOf, startUpOf } from './index'
 import { createLogger } from './logger'
+import { createOutboxMailer } from './mail/mailer'
 import { spaIsFresh, spaPaths } from './spa-build'
 
 const root = path.resolve(__dirname, '..')
@@ -20,7 +21,8 @@ const { publicDir } = spaPaths(root)
 async function main(): Promise<void> {
   const logger = createLogger()
   const config = loadConfig(process.env)
-  const { port, host, dataDir, skipSpaBuild } = loadDevServerConfig(process.env, root)
+  const { port, host, dataDir, outboxDir, appUrl, skipSpaBuild } = loadDevServerConfig(process.env, root)
+  config.appUrl = appUrl
   if (config.usingDevSecret) {
     console.warn(
       '\n  WARNING: JWT_SECRET is not set; tokens are signed with the public dev-only secret.\n  Never run like this anywhere but your own machine.\n',
@@ -38,7 +40,9 @@ async function main(): Promise<void> {
   }
   const db = createDocumentClient(config)
   await ensureTable(db, config.tableName)
-  const app = createApp({ config, db, clock: () => new Date(), logger, publicDir, mounts })
+  // Emails (password resets) become files in .data/outbox/, each with a log line holding its links: never sent.
+  const mailer = createOutboxMailer({ dir: outboxDir, logger })
+  const app = createApp({ config, db, clock: () => new Date(), logger, publicDir, mailer, mounts })
   const { spaBase } = sitePathsOf(app)
   if (!skipSpaBuild) await buildSpaIfNeeded(spaBase)
   await startUpOf(app) // mounted apps' start-up work (mount option `ready`) is done before the first request
@@ -50,7 +54,8 @@ async function main(): Promise<void> {
         ? `  Embedded DynamoDB, data in ${path.relative(process.cwd(), dataDir) || dataDir}`
         : `  DynamoDB at ${config.dynamodbEndpoint}`,
     )
-    console.log(`  Table "${config.tableName}"\n`)
+    console.log(`  Table "${config.tableName}"`)
+    console.log(`  Emails (password resets) go to ${path.relative(process.cwd(), outboxDir) || outboxDir}, never out\n`)
   })
   server.on('error', (err) => {
     console.error(`Could not listen on ${host}:${port}: ${err.message}`)

@@ -1,4 +1,4 @@
-import type { Identity } from './auth/identity'
+import type { HttpEvent, LambdaContext } from './lambda/events'
 
 declare global {
   namespace Express {
@@ -9,8 +9,14 @@ declare global {
       clientRequestId?: string
       /** What the client's URL had in front of the app's paths (an API Gateway stage, a base path), set by the Lambda entry. */
       pathPrefix?: string
-      /** The verified identity, set by requireAuth; what session-based code used to read. */
-      user?: Identity
+      /** The Lambda invocation this request came in (set by app/lambda/handler.ts); undefined off Lambda. */
+      lambda?: { event: HttpEvent; context: LambdaContext }
+      /**
+       * Mounted code's own: whatever an existing app puts there (its user record), or, where it puts
+       * nothing, a copy of the verified identity, as passport-style code expects. This app never reads
+       * it: the verified identity is identityOf(req) (app/auth/identity.ts), which no code can overwrite.
+       */
+      user?: unknown
     }
   }
 }

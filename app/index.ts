@@ -1,18 +1,22 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { Express, Request } from 'express'
-import { createLoginThrottle } from './auth/login-throttle'
+import { createAccountsRepository } from './auth/accounts'
 import { meRoutes } from './auth/me'
+import { createPasswordReset } from './auth/password-reset'
+import { refreshCookie } from './auth/refresh-cookie'
 import { requireAuth } from './auth/require-auth'
-import { authRoutes, type AuthRoutesDeps } from './auth/routes'
-import { createSessionsRepository, type SessionsRepository } from './auth/sessions'
+import { authRoutes } from './auth/routes'
+import { createSignInDoor, type SignInDoor } from './auth/sign-in-door'
+import { createSignInsRepository } from './auth/sign-ins'
+import { createThrottle } from './auth/throttle'
 import type { TokenVerifier } from './auth/tokens'
-import { createUsersRepository } from './auth/users-repository'
 import { createTokenVerifier } from './auth/verifier'
 import type { Mount, MountList } from './existing/mount'
 import { back, expressApp, front, type ShellDeps } from './http/app-shell'
 import { serviceRoutes } from './http/service-routes'
 import { sitePaths, type SitePaths } from './http/site-paths'
 import { staticSite } from './http/static-site'
+import type { Mailer } from './mail/mailer'
 import { createNotesRepository } from './notes/repository'
 import { exportRoutes, notesRoutes, trashRoutes } from './notes/routes'
 import { openApiDocument } from './openapi'
@@ -36,6 +40,13 @@ export interface Deps extends ShellDeps {
    * the mount layer comes with the mounts (see `mount()`).
    */
   mounts?: MountList
+  /**
+   * Sends the password-reset emails: Amazon SES on AWS (lambda.ts), a local outbox in dev and tests
+   * (app/mail/mailer.ts). Required with the app's own sign-in; unused with an external identity provider.
+   */
+  mailer?: Mailer
+  /** The least time `POST /auth/password-reset` takes to answer, whether or not the account exists (app/auth/password-reset.ts); 1000 ms by default. */
+  passwordResetAnswerMs?: number
 }
 
 const built = new WeakMap<Express, { startUp: Promise<void>; paths: SitePaths }>()
@@ -64,9 +75,8 @@ export function createApp(deps: Deps): Express {
   const listed = deps.mounts ?? []
   const mounts: readonly Mount[] = typeof listed === 'function' ? listed({ db, tableName, config }) : listed
   const layer = mounts[0]?.layer
-  const sessions = ownAuth
-    ? createSessionsRepository({ db, tableName, clock, refreshTtlSeconds: config.signIn.refreshTtlSeconds })
-    : undefined
+  const clientAddressOf = deps.clientAddressOf ?? ((req: Request) => req.socket.remoteAddress)
+  const signIn = ownAuth ? signInParts(deps, clientAddressOf) : undefined
   const paths = sitePaths(mounts.map((m) => m.path))
   const site = deps.publicDir ? staticSite(deps.publicDir, paths.spaBase) : undefined
 
@@ -76,9 +86,9 @@ export function createApp(deps: Deps): Express {
   built.set(app, { startUp, paths })
   // Request id, path prefix, access log, helmet, CORS, then JSON bodies (mounted code gets its bodies unread).
   app.use(front({ ...deps, bodiesLeftAlone: layer && ((req) => layer.isForMount(mounts, req.path)) }))
-  const pageRenewal = layer && sessions ? layer.routeTables : [] // GET /auth/page, where the layer serves it
+  const pageRenewal = layer && signIn ? layer.routeTables : [] // GET /auth/page, where the layer serves it
   app.use(serviceRoutes(() => openApiDocument({ ownAuth, more: pageRenewal }))) // /health, /openapi.json
-  if (sessions) app.use('/auth', authRoutes(authDeps(deps, verifyToken, sessions)))
+  if (signIn) app.use('/auth', authRoutes({ ...signIn, config, verifyToken, clock, clientAddressOf }))
   app.use('/api', requireAuth(verifyToken)) // a bearer token for everything below /api
   app.use('/api/me', meRoutes())
   app.use('/api/notes/export', exportRoutes(notes)) // before /api/notes/:id takes "export" for an id
@@ -86,23 +96,56 @@ export function createApp(deps: Deps): Express {
   app.use('/api/trash', trashRoutes(notes))
   // The SPA's files, then mounted apps (one at `/` answers all but the SPA's paths), then the SPA's pages.
   if (site) app.use(site.files)
-  if (layer) app.use(layer.router(mounts, { config, db, tableName, verifyToken, logger, clock, sessions }))
+  if (layer)
+    app.use(layer.router(mounts, { config, db, tableName, verifyToken, logger, clock, door: signIn?.door, signIns: signIn?.signIns }))
   if (site) app.use(site.pages)
   app.use(back(deps)) // 404, problem+json for every error
   return app
 }
 
-/** What the sign-in routes of /auth are built from. */
-function authDeps(deps: Deps, verifyToken: TokenVerifier, sessions: SessionsRepository): AuthRoutesDeps {
+/** This app's own sign-in: accounts, sign-ins, the throttle and the door that /auth and mounted login forms share. */
+function signInParts(deps: Deps, clientAddressOf: (req: Request) => string | undefined) {
   const { config, db, clock } = deps
   const { tableName, signIn } = config
-  return {
-    config,
-    users: createUsersRepository({ db, tableName }),
-    sessions,
-    throttle: createLoginThrottle({ db, tableName, clock, perEmail: signIn.loginLimitPerEmail, perAddress: signIn.loginLimitPerAddress }),
-    verifyToken,
+  const accounts = createAccountsRepository({ db, tableName })
+  const signIns = createSignInsRepository({
+    db,
+    tableName,
     clock,
-    clientAddressOf: deps.clientAddressOf ?? ((req: Request) => req.socket.remoteAddress),
-  }
+    idleSeconds: signIn.refreshTtlSeconds,
+    maxAgeSeconds: signIn.maxAgeSeconds,
+  })
+  const throttle = createThrottle({
+    db,
+    tableName,
+    clock,
+    signInPerLogin: signIn.loginLimitPerEmail,
+    signInPerAddress: signIn.loginLimitPerAddress,
+    registrationsPerAddress: signIn.registerLimitPerAddress,
+  })
+  const door: SignInDoor = createSignInDoor({
+    accounts,
+    signIns,
+    throttle,
+    cookie: refreshCookie(config.production),
+    config,
+    clock,
+    clientAddressOf,
+  })
+  const { logger, mailer } = deps
+  if (!mailer) throw new Error('createApp needs a mailer (deps.mailer) for password resets when the app signs people in itself')
+  const answerAfterMs = deps.passwordResetAnswerMs ?? 1000
+  const passwordReset = createPasswordReset({
+    db,
+    tableName,
+    clock,
+    logger,
+    accounts,
+    signIns,
+    throttle,
+    mailer,
+    appUrl: config.appUrl,
+    answerAfterMs,
+  })
+  return { accounts, signIns, throttle, door, passwordReset }
 }

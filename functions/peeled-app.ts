@@ -14,8 +14,9 @@ export interface PeeledDeps extends ShellDeps {
   verifyToken?: TokenVerifier
   /** For a mounted app (its imported users); by default a client from `config`. */
   db?: DynamoDBDocumentClient
-  /** For a mounted app, as createApp has it: the browser sign-in its pages renew from. */
-  browserSignIn?: MountingDeps['browserSignIn']
+  /** For a mounted app, as createApp has it: the sign-in door its login form and pages use, and its sign-ins. */
+  door?: MountingDeps['door']
+  signIns?: MountingDeps['signIns']
 }
 
 /** What a peeled-off function serves at a path: one of this app's routers, or an existing (mounted) Express 4 or 5 app or router. */
@@ -48,8 +49,8 @@ export function createPeeledApp(deps: PeeledDeps, routes: PeeledRoutes): Express
 }
 
 function mountingDeps(deps: PeeledDeps, verifyToken: TokenVerifier): MountingDeps {
-  const { config, logger, clock, browserSignIn } = deps
-  return { config, logger, clock, browserSignIn, verifyToken, db: deps.db ?? createDocumentClient(config), tableName: config.tableName }
+  const { config, logger, clock, door, signIns } = deps
+  return { config, logger, clock, door, signIns, verifyToken, db: deps.db ?? createDocumentClient(config), tableName: config.tableName }
 }
 
 /** An Express 4 app or router, or a whole Express 5 app: code that was mounted, not one of this app's routers. */

@@ -9,7 +9,10 @@
  * - `name` (optional)
  *
  * Hashes are stored as they are and replaced by this app's scrypt on each user's first sign-in
- * (app/existing/imported-users.ts). A login already taken is skipped, so running it twice is safe.
+ * (app/auth/sign-in-door.ts); a hash whose cost is over its cap (app/auth/imported-hashes.ts) is
+ * refused, naming the row. The costliest hash imported sets the pace of every password check, so that
+ * imported, own and unknown logins answer alike (docs/AUTH.md). A login already taken is skipped, so
+ * running it twice is safe.
  * The table is the one the app uses: TABLE_NAME and DYNAMODB_ENDPOINT, or in dev (stop `npm run dev`
  * first) the embedded one under .data/.
  */
@@ -20,8 +23,19 @@ import { loadConfig } from '../app/config'
 import { createDocumentClient } from '../app/db/client'
 import { startEmbeddedDynamo, type EmbeddedDynamo } from '../app/db/embedded'
 import { ensureTable } from '../app/db/table'
-import { createImportedUsers, type ImportedUser, type ImportedUsers } from '../app/existing/imported-users'
-import { hashKind } from '../app/existing/legacy-passwords'
+import { createAccountsRepository, type AccountsRepository } from '../app/auth/accounts'
+import { hashProblem } from '../app/auth/imported-hashes'
+import { paceSetterFor } from '../app/auth/sign-in-door'
+
+/** A user of an existing app's table, as imported: its own id (so its data stays linked), its login and its hash. */
+export interface ImportedUser {
+  id: string
+  /** An email (signs in through `/auth/login` and the mounted app's form) or a username. */
+  login: string
+  passwordHash: string
+  /** A display name, when the table has one. */
+  name?: string
+}
 
 /** The users of a JSON or CSV user table; throws naming the row and column at fault. */
 export function parseUserTable(text: string, format: 'json' | 'csv'): ImportedUser[] {
@@ -38,19 +52,34 @@ export function parseUserTable(text: string, format: 'json' | 'csv'): ImportedUs
     const login = field('email', 'username', 'login', 'user')
     const passwordHash = field('passwordhash', 'password', 'hash', 'encryptedpassword')
     if (!login) throw new Error(`user ${i + 1}: no email or username`)
-    if (!passwordHash || !hashKind(passwordHash)) throw new Error(`user ${i + 1} (${login}): no password hash of a kind this app can check`)
+    if (!passwordHash) throw new Error(`user ${i + 1} (${login}): no password hash`)
+    const problem = hashProblem(passwordHash)
+    if (problem) throw new Error(`user ${i + 1} (${login}): ${problem}`)
     return { id: field('id', 'userid', 'uuid') ?? randomUUID(), login, passwordHash, name: field('name', 'displayname', 'fullname') }
   })
 }
 
-/** Stores every user whose login is free; answers how many were imported and which logins were taken. */
+/**
+ * Stores every user whose login is free, then records the pace setter (a decoy as slow to check as the
+ * costliest hash now in the table); answers how many were imported and which logins were taken.
+ */
 export async function importUsers(
   users: ImportedUser[],
-  store: ImportedUsers,
+  accounts: AccountsRepository,
   now: Date,
 ): Promise<{ imported: number; skipped: string[] }> {
   const skipped: string[] = []
-  for (const user of users) if (!(await store.put(user, now.toISOString()))) skipped.push(user.login)
+  for (const { id, login, passwordHash, name } of users) {
+    const email = login.includes('@') ? login.trim().toLowerCase() : null
+    const account = { id, login, email, passwordHash, createdAt: now.toISOString(), ...(name ? { name } : {}) }
+    if (!(await accounts.import(account))) skipped.push(login)
+  }
+  const current = await accounts.paceSetter()
+  const paceSetter = await paceSetterFor(
+    users.map((user) => user.passwordHash),
+    current,
+  )
+  if (paceSetter !== undefined && paceSetter !== current) await accounts.setPaceSetter(paceSetter)
   return { imported: users.length - skipped.length, skipped }
 }
 
@@ -94,7 +123,7 @@ async function main(file: string | undefined): Promise<void> {
   const db = createDocumentClient(config)
   try {
     if (embedded) await ensureTable(db, config.tableName)
-    const { imported, skipped } = await importUsers(users, createImportedUsers({ db, tableName: config.tableName }), new Date())
+    const { imported, skipped } = await importUsers(users, createAccountsRepository({ db, tableName: config.tableName }), new Date())
     console.log(`Imported ${imported} of ${users.length} users into "${config.tableName}".`)
     if (skipped.length > 0) console.log(`Skipped, login already taken: ${skipped.join(', ')}`)
   } finally {

@@ -321,6 +321,8 @@ export function loadCheck({ outdir, name, alongside }) {
         AWS_REGION: 'us-east-1',
         JWT_SECRET: `build-check-${'x'.repeat(40)}`,
         TABLE_NAME: 'build-check',
+        APP_URL: 'https://build-check.example.com',
+        MAIL_FROM: 'build-check@example.com',
         DYNAMODB_ENDPOINT: 'http://127.0.0.1:9',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       },

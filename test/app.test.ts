@@ -68,6 +68,8 @@ describe('GET /openapi.json', () => {
         '/auth/login',
         '/auth/logout',
         '/auth/password',
+        '/auth/password-reset',
+        '/auth/password-reset/confirm',
         '/auth/refresh',
         '/auth/register',
         '/auth/sessions',

@@ -54,7 +54,7 @@ describe('authorizer with JWT_JWKS_URI', () => {
       JWT_ISSUER: issuer,
       JWT_AUDIENCE: audience,
       CURSOR_SECRET: testSecret, // shared by every function of the stack, as JWT_SECRET is in serverless.yml
-      AWS_LAMBDA_FUNCTION_NAME: 'notes-authorizer',
+      // Not AWS_LAMBDA_FUNCTION_NAME: production takes an https JWKS only, and this test's identity provider is plain HTTP on 127.0.0.1.
       TABLE_NAME: 'notes',
     })
   })

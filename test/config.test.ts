@@ -11,7 +11,13 @@ describe('loadConfig', () => {
     expect(config.dynamodbEndpoint).toBeUndefined()
     expect(config.corsOrigins).toEqual(['http://localhost:5173', 'http://127.0.0.1:3000'])
     expect(config.jwt).toEqual(expect.objectContaining({ issuer: 'notes-api', audience: 'notes-api', ttlSeconds: 900 }))
-    expect(config.signIn).toEqual({ refreshTtlSeconds: 2592000, loginLimitPerEmail: 5, loginLimitPerAddress: 100 })
+    expect(config.signIn).toEqual({
+      refreshTtlSeconds: 2592000,
+      maxAgeSeconds: 2592000,
+      loginLimitPerEmail: 5,
+      loginLimitPerAddress: 100,
+      registerLimitPerAddress: 20,
+    })
     expect(config.jwt.secret).toBeDefined()
     expect(config.usingDevSecret).toBe(true)
   })
@@ -75,22 +81,62 @@ describe('loadConfig', () => {
     const config = loadConfig({
       JWT_TTL_SECONDS: '60',
       REFRESH_TTL_SECONDS: '3600',
+      SIGN_IN_MAX_AGE_SECONDS: '86400',
       LOGIN_LIMIT_PER_EMAIL: '3',
       LOGIN_LIMIT_PER_ADDRESS: '50',
+      REGISTER_LIMIT_PER_ADDRESS: '7',
     })
 
     expect(config.jwt.ttlSeconds).toBe(60)
-    expect(config.signIn).toEqual({ refreshTtlSeconds: 3600, loginLimitPerEmail: 3, loginLimitPerAddress: 50 })
+    expect(config.signIn).toEqual({
+      refreshTtlSeconds: 3600,
+      maxAgeSeconds: 86400,
+      loginLimitPerEmail: 3,
+      loginLimitPerAddress: 50,
+      registerLimitPerAddress: 7,
+    })
   })
 
-  it.each(['REFRESH_TTL_SECONDS', 'LOGIN_LIMIT_PER_EMAIL', 'LOGIN_LIMIT_PER_ADDRESS'])(
-    'when %s is not a positive whole number, then it names it',
-    (name) => {
-      for (const value of ['0', '-1', 'many', '2.5']) {
-        expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name} must be a positive whole number, got "${value}"`))
-      }
-    },
-  )
+  it.each([
+    [
+      'production',
+      { NODE_ENV: 'production', TABLE_NAME: 't', CURSOR_SECRET: secret },
+      'http://127.0.0.1:8080/jwks.json',
+      /must be https in production/,
+    ],
+    [
+      'production',
+      { NODE_ENV: 'production', TABLE_NAME: 't', CURSOR_SECRET: secret },
+      'http://idp.example/jwks.json',
+      /must be https in production/,
+    ],
+    ['dev', {}, 'http://idp.example/jwks.json', /must be https \(or http to localhost off production\)/],
+    ['dev', {}, 'not a url', /must be an https URL/],
+  ])('when %s has JWT_JWKS_URI %s over plain HTTP, then it refuses to start', (_where, env, uri, message) => {
+    const jwks = { JWT_JWKS_URI: uri, JWT_ISSUER: 'https://idp.example/', JWT_AUDIENCE: 'notes' }
+    expect(() => loadConfig({ ...(env as Record<string, string>), ...jwks })).toThrow(message)
+  })
+
+  it('when dev has JWT_JWKS_URI over plain HTTP to a loopback address (a local identity provider), then it starts', () => {
+    const config = loadConfig({
+      JWT_JWKS_URI: 'http://127.0.0.1:8080/jwks.json',
+      JWT_ISSUER: 'https://idp.example/',
+      JWT_AUDIENCE: 'notes',
+    })
+    expect(config.jwt.jwksUri).toBe('http://127.0.0.1:8080/jwks.json')
+  })
+
+  it.each([
+    'REFRESH_TTL_SECONDS',
+    'SIGN_IN_MAX_AGE_SECONDS',
+    'LOGIN_LIMIT_PER_EMAIL',
+    'LOGIN_LIMIT_PER_ADDRESS',
+    'REGISTER_LIMIT_PER_ADDRESS',
+  ])('when %s is not a positive whole number, then it names it', (name) => {
+    for (const value of ['0', '-1', 'many', '2.5']) {
+      expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name} must be a positive whole number, got "${value}"`))
+    }
+  })
 
   it('when REFRESH_TTL_SECONDS is not longer than JWT_TTL_SECONDS, then it refuses to start, naming both', () => {
     expect(() => loadConfig({ JWT_TTL_SECONDS: '900', REFRESH_TTL_SECONDS: '900' })).toThrow(
@@ -157,12 +203,67 @@ describe('loadConfig: the key that signs pagination cursors', () => {
   })
 })
 
+describe('loadConfig: password-reset emails', () => {
+  const production = { AWS_LAMBDA_FUNCTION_NAME: 'api', TABLE_NAME: 't', JWT_SECRET: secret }
+
+  it('when nothing is set in dev, then links point at the dev server and no sender is named', () => {
+    const config = loadConfig({})
+
+    expect(config.appUrl).toBe('http://127.0.0.1:3000')
+    expect(config.mail).toEqual({ from: undefined, configurationSet: undefined })
+  })
+
+  it('when nothing is set in production, then neither is known: the api refuses to start (its mailer and reset need them)', () => {
+    const config = loadConfig(production)
+
+    expect(config.appUrl).toBeUndefined()
+    expect(config.mail.from).toBeUndefined()
+  })
+
+  it('when APP_URL, MAIL_FROM and SES_CONFIGURATION_SET are set, then it keeps them, the URL without a trailing slash', () => {
+    const config = loadConfig({
+      ...production,
+      APP_URL: 'https://notes.example.com/',
+      MAIL_FROM: 'Notes <no-reply@example.com>',
+      SES_CONFIGURATION_SET: 'notes-prod',
+    })
+
+    expect(config.appUrl).toBe('https://notes.example.com')
+    expect(config.mail).toEqual({ from: 'Notes <no-reply@example.com>', configurationSet: 'notes-prod' })
+  })
+
+  it.each([
+    ['not a URL', 'notes.example.com'],
+    ['another scheme', 'ftp://notes.example.com'],
+    ['a query', 'https://notes.example.com/?a=1'],
+    ['a fragment', 'https://notes.example.com/#x'],
+    ['plain http in production', 'http://notes.example.com'],
+  ])('when APP_URL is %s, then it refuses to start, naming APP_URL', (_name, value) => {
+    expect(() => loadConfig({ ...production, APP_URL: value })).toThrow(ConfigError)
+    expect(() => loadConfig({ ...production, APP_URL: value })).toThrow(/APP_URL/)
+  })
+
+  it('when production runs on this machine (npm run offline), then http on the loopback address is allowed', () => {
+    expect(loadConfig({ ...production, APP_URL: 'http://127.0.0.1:4000' }).appUrl).toBe('http://127.0.0.1:4000')
+  })
+
+  it.each([
+    ['MAIL_FROM', 'no-reply'],
+    ['MAIL_FROM', 'Notes <no-reply>'],
+    ['SES_CONFIGURATION_SET', 'has spaces'],
+  ])('when %s is "%s", then it refuses to start, naming it', (name, value) => {
+    expect(() => loadConfig({ ...production, [name]: value })).toThrow(new RegExp(`^${name} must be`))
+  })
+})
+
 describe('loadDevServerConfig', () => {
-  it('when nothing is set, then it listens on 127.0.0.1:3000 with its data under .data/', () => {
+  it('when nothing is set, then it listens on 127.0.0.1:3000 with its data and its outbox under .data/', () => {
     expect(loadDevServerConfig({}, '/project')).toEqual({
       port: 3000,
       host: '127.0.0.1',
       dataDir: '/project/.data/dynamodb',
+      outboxDir: '/project/.data/outbox',
+      appUrl: 'http://127.0.0.1:3000',
       skipSpaBuild: false,
     })
   })
@@ -172,8 +273,14 @@ describe('loadDevServerConfig', () => {
       port: 4000,
       host: '0.0.0.0',
       dataDir: '/tmp/notes/dynamodb',
+      outboxDir: '/tmp/notes/outbox',
+      appUrl: 'http://0.0.0.0:4000',
       skipSpaBuild: true,
     })
+  })
+
+  it('when APP_URL is set (the SPA on Vite’s dev server), then reset links point there', () => {
+    expect(loadDevServerConfig({ APP_URL: 'http://localhost:5173' }, '/project').appUrl).toBe('http://localhost:5173')
   })
 
   it.each(['abc', '0', '70000', '3000.5'])('when PORT is "%s", then it refuses to start, naming PORT', (port) => {

@@ -32,6 +32,8 @@ beforeAll(async () => {
     JWT_SECRET: testSecret,
     TABLE_NAME: tableName,
     DYNAMODB_ENDPOINT: dynamo.endpoint,
+    APP_URL: 'https://notes.example.com',
+    MAIL_FROM: 'no-reply@example.com',
   })
 }, 60_000)
 

@@ -86,6 +86,8 @@ function coldStart(
       AWS_LAMBDA_FUNCTION_NAME: 'notes-startup',
       AWS_REGION: 'us-east-1',
       TABLE_NAME: 'notes',
+      APP_URL: 'https://notes.example.com',
+      MAIL_FROM: 'no-reply@example.com',
       ...env,
     },
     encoding: 'utf8',
@@ -134,20 +136,27 @@ describe('the Lambda bundle at cold start', () => {
     expect(results.map((r) => r.statusCode)).toEqual([401, 200, 503])
     expect(evaluated[2]).not.toContain('client-dynamodb')
     expect(evaluated[3]).toEqual(expect.arrayContaining(['client-dynamodb', 'lib-dynamodb']))
+    // SES comes with the first password-reset email only.
+    expect(evaluated.flat()).not.toContain('client-sesv2')
   })
 
-  it('keeps the SDK out of dist/lambda.js, in dist/dynamodb-sdk.js, which the bundle requires by that path', () => {
+  it('keeps the SDKs out of dist/lambda.js, in dist/dynamodb-sdk.js and dist/ses-sdk.js, which the bundle requires by those paths', () => {
     const main = readFileSync(bundle, 'utf8')
     const sdk = readFileSync(path.join(outdir, 'dynamodb-sdk.js'), 'utf8')
+    const ses = readFileSync(path.join(outdir, 'ses-sdk.js'), 'utf8')
 
     // The SDK's package metadata is bundled with its client: where it is, the SDK is.
     const sdkPackage = 'name:"@aws-sdk/client-dynamodb"'
+    const sesPackage = 'name:"@aws-sdk/client-sesv2"'
     expect(main.includes(sdkPackage)).toBe(false)
     expect(sdk.includes(sdkPackage)).toBe(true)
+    expect(main.includes(sesPackage)).toBe(false)
+    expect(ses.includes(sesPackage)).toBe(true)
     expect([...main.matchAll(/require\("\.\/[^"]*"\)/g)].map((m) => m[0]).sort()).toEqual([
       'require("./bcryptjs.js")',
       'require("./dynamodb-sdk.js")',
       'require("./jose.js")',
+      'require("./ses-sdk.js")',
     ])
   })
 })

@@ -39,6 +39,8 @@ beforeAll(async () => {
     TABLE_NAME: tableName,
     DYNAMODB_ENDPOINT: dynamo.endpoint,
     CORS_ORIGINS: 'https://notes.example.com',
+    APP_URL: 'https://notes.example.com',
+    MAIL_FROM: 'no-reply@example.com',
   }
   api = coldStart(env, () => (require('../lambda') as typeof import('../lambda')).handler as Handler)
   exportNotes = coldStart(

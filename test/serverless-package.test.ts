@@ -126,7 +126,13 @@ beforeAll(() => {
   buildLambdas(withEjsShop)
   off = packageStack('off', ['--stage', 'ci'])
   buildLambdas()
-  on = packageStack('on', ['--stage', 'ci2', '--param=authorizer=true'])
+  on = packageStack('on', [
+    '--stage',
+    'ci2',
+    '--param=authorizer=true',
+    '--param=mailFrom=Notes <no-reply@example.com>',
+    '--param=mailIdentity=example.com',
+  ])
 }, 360_000)
 
 afterAll(() => rmSync(work, { recursive: true, force: true }))
@@ -171,6 +177,7 @@ describe('serverless package, offline', () => {
       'AWS::CloudFront::OriginAccessControl',
       'AWS::IAM::Role',
       'AWS::Logs::LogGroup',
+      'AWS::SES::ConfigurationSet',
     ]) {
       expect({ type, present: types.includes(type) }).toEqual({ type, present: true })
     }
@@ -319,6 +326,20 @@ describe('serverless package, offline', () => {
     })
   })
 
+  it('gives the api what password-reset emails need: the SPA’s URL, the sender and the stack’s SES configuration set', () => {
+    const env = (p: Packaged) => p.template.Resources.ApiLambdaFunction.Properties.Environment.Variables
+    const cloudFront = { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': ['SiteDistribution', 'DomainName'] }]] }
+
+    expect(env(off).APP_URL).toEqual({ 'Fn::If': ['AppUrlFromCloudFront', cloudFront, ''] })
+    expect(env(off).MAIL_FROM).toBe('') // the api refuses to start until a deployment names its sender
+    expect(env(on).MAIL_FROM).toBe('Notes <no-reply@example.com>')
+    expect(env(off).SES_CONFIGURATION_SET).toEqual({ Ref: 'MailConfigurationSet' })
+    expect(off.template.Resources.MailConfigurationSet.Properties).toMatchObject({
+      Name: 'notes-ci',
+      SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
+    })
+  })
+
   it('keeps every log group for a set number of days', () => {
     const groups = ofType(off, 'AWS::Logs::LogGroup')
 
@@ -369,12 +390,17 @@ describe('serverless package, offline', () => {
     const actions = (p: Packaged, roleId: string) => statements(p, roleId).flatMap((s) => s.Action)
     const table = { 'Fn::GetAtt': ['NotesTable', 'Arn'] }
     const index = (name: string) => ({ 'Fn::Join': ['', [table, `/index/${name}`]] })
+    const sesArn = (resource: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:ses:\${AWS::Region}:\${AWS::AccountId}:${resource}` })
+    const mailIdentity = (p: Packaged) => sesArn(`identity/${p === on ? 'example.com' : ''}`)
+    const mailConfigurationSet = sesArn('configuration-set/${MailConfigurationSet}')
     const allowed = (p: Packaged) => [
       table,
       index('live'),
       index('trash'),
       { 'Fn::GetAtt': ['NotesTable', 'StreamArn'] },
       { Ref: 'ChangesTopic' },
+      mailIdentity(p),
+      mailConfigurationSet,
       ...ofType(p, 'AWS::Logs::LogGroup').map(([id]) => ({ 'Fn::GetAtt': [id, 'Arn'] })),
     ]
 
@@ -403,6 +429,20 @@ describe('serverless package, offline', () => {
           .sort(),
       ).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'])
       expect(actions(off, 'ApiRole').some((a) => a.startsWith('sns:'))).toBe(false)
+    })
+
+    it('lets only the api send email, only SendEmail, from the one identity in the stack’s configuration set', () => {
+      const sends = (p: Packaged) =>
+        ofType(p, 'AWS::IAM::Role').flatMap(([id]) =>
+          statements(p, id)
+            .filter((s) => [s.Action].flat().some((a) => a.startsWith('ses:')))
+            .map((s) => ({ id, ...s })),
+        )
+
+      expect(sends(on)).toEqual([
+        { id: 'ApiRole', Effect: 'Allow', Action: 'ses:SendEmail', Resource: [mailIdentity(on), mailConfigurationSet] },
+      ])
+      expect(sends(off).map((s) => s.id)).toEqual(['ApiRole'])
     })
 
     it('lets changes read the stream and publish to the topic, and write nothing to the table', () => {

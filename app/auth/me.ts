@@ -1,5 +1,6 @@
 import type { Router } from 'express'
 import { buildRouter, routeTable } from '../http/routes'
+import { verifiedIdentity } from './identity'
 import { user } from './schema'
 
 /** `/api/me`: who the token names, with a token from this app or from the identity provider. */
@@ -15,6 +16,9 @@ export const meApi = routeTable('/api/me', {
 
 export function meRoutes(): Router {
   return buildRouter(meApi, {
-    getMe: (req, res) => void res.json({ id: req.user!.id, email: req.user!.email ?? null }),
+    getMe: (req, res) => {
+      const { id, email } = verifiedIdentity(req)
+      res.json({ id, email: email ?? null })
+    },
   })
 }

@@ -28,6 +28,12 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return actual.length === expected.length && timingSafeEqual(actual, expected)
 }
 
+/** Whether a hash of this app's was made with other parameters than today's: the next sign-in replaces it. */
+export function needsRehash(stored: string): boolean {
+  const [scheme, N, r, p] = stored.split('$')
+  return scheme !== 'scrypt' || Number(N) !== params.N || Number(r) !== params.r || Number(p) !== params.p
+}
+
 /**
  * A real hash of a random password nobody knows. Login checks unknown emails against it, so both
  * failures take the same time and a caller cannot tell which emails are registered.

@@ -1,10 +1,11 @@
 import type { RequestHandler } from 'express'
 import { HttpError } from '../errors'
+import { identityOf, setIdentity } from './identity'
 import { bearerToken, type TokenVerifier } from './tokens'
 
 /**
  * Stateless authentication: every request carries `Authorization: Bearer <jwt>`. The verified
- * identity goes on `req.user`, where session-based code looked for it; responses are `no-store`.
+ * identity is the request's (identityOf(req), see identity.ts); responses are `no-store`.
  */
 export function requireAuth(verify: TokenVerifier): RequestHandler {
   return async function requireAuth(req, res, next) {
@@ -16,7 +17,7 @@ export function requireAuth(verify: TokenVerifier): RequestHandler {
         headers: { 'WWW-Authenticate': 'Bearer' },
       })
     }
-    req.user = await verify(token)
+    setIdentity(req, await verify(token))
     next()
   }
 }
@@ -24,7 +25,7 @@ export function requireAuth(verify: TokenVerifier): RequestHandler {
 /** Lets a request through only when its token grants `scope`; else 403. Use after requireAuth. */
 export function requireScope(scope: string): RequestHandler {
   return function requireScope(req, _res, next) {
-    if (!req.user?.scopes.includes(scope)) {
+    if (!identityOf(req)?.scopes.includes(scope)) {
       return next(
         new HttpError(403, 'Forbidden', {
           detail: `This needs the "${scope}" scope`,

@@ -21,7 +21,8 @@ export const registerBody = z.strictObject({ email, password: newPassword }).met
 
 /**
  * `POST /auth/login`: shape only. A wrong email or password is a 401, whatever is wrong with it, and
- * passwords chosen under older rules (8 characters and up) still sign in.
+ * passwords chosen under older rules (8 characters and up) still sign in. `email` is the login: an
+ * account imported with a username signs in with it here too (docs/AUTH.md, "Accounts").
  */
 export const loginBody = z
   .strictObject({
@@ -40,7 +41,7 @@ export const authResult = z
     token: z.string(),
     tokenType: z.literal('Bearer'),
     expiresIn: z.number().int().meta({ description: 'Seconds until the token expires' }),
-    user: user.extend({ email: z.string() }), // who signed in here always has an email
+    user,
   })
   .meta({ id: 'AuthResult' })
 
@@ -49,7 +50,7 @@ export const passwordChangeBody = z
   .strictObject({ currentPassword: z.string().max(256), newPassword })
   .meta({ id: 'PasswordChangeRequest' })
 
-export const sessionList = z
+export const signInList = z
   .object({
     items: z.array(
       z.object({
@@ -61,4 +62,12 @@ export const sessionList = z
       }),
     ),
   })
-  .meta({ id: 'SessionList' })
+  .meta({ id: 'SignInList' })
+
+/** `POST /auth/password-reset`: the email to send a link to, if an account has it. */
+export const passwordResetBody = z.strictObject({ email }).meta({ id: 'PasswordResetRequest' })
+
+/** `POST /auth/password-reset/confirm`: the token from the emailed link, and the new password (the policy of registration). */
+export const passwordResetConfirmBody = z
+  .strictObject({ token: z.string().max(256).meta({ description: 'The `token` of the link’s fragment' }), newPassword })
+  .meta({ id: 'PasswordResetConfirmRequest' })

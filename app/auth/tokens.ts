@@ -16,10 +16,10 @@ export interface IssuedToken {
 export type TokenVerifier = (token: string) => Promise<Identity> | Identity
 
 /**
- * Signs an HS256 access token for a user, naming the sign-in it belongs to as `sid` (see sessions.ts).
+ * Signs an HS256 access token for a user, naming the sign-in it belongs to as `sid` (see sign-ins.ts).
  * Needs `config.secret`; JWKS mode issues no tokens.
  */
-export function issueToken(config: JwtConfig, user: { id: string; email: string }, now: Date, sid?: string): IssuedToken {
+export function issueToken(config: JwtConfig, user: { id: string; email?: string }, now: Date, sid?: string): IssuedToken {
   if (!config.secret) throw new Error('issueToken needs JWT_SECRET')
   const iat = Math.floor(now.getTime() / 1000)
   const token = jwt.sign(
@@ -97,7 +97,7 @@ export function identityFromClaims(claims: JwtPayload): Identity {
   return {
     id: claims.sub,
     email: typeof claims.email === 'string' ? claims.email : undefined,
-    sessionId: typeof claims.sid === 'string' ? claims.sid : undefined,
+    signInId: typeof claims.sid === 'string' ? claims.sid : undefined,
     scopes: scopesOf(claims),
     claims,
   }

@@ -1,4 +1,4 @@
-export { type MountAuth } from './credential'
+export { type MountAuth } from './authenticate'
 export {
   isForMount,
   mount,
@@ -10,6 +10,6 @@ export {
   type MountList,
   type MountOptions,
 } from './mount'
-export { verifyLogin, type SignedInAccount } from './imported-users'
+export { type PassportRequest } from './passport'
 export { defaultSession, type SessionFromIdentity, type SessionOptions, type SessionRequest } from './session'
-export { signIn, signOut, type BrowserSignIn, type SignInUser } from './sign-in'
+export { signIn, signOut, verifyLogin, type SignedInAccount, type SignInUser } from './sign-in'

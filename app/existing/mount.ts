@@ -1,20 +1,23 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express'
-import type { SessionsRepository } from '../auth/sessions'
+import flash from 'connect-flash'
+import type { SignInDoor } from '../auth/sign-in-door'
+import type { SignInsRepository } from '../auth/sign-ins'
 import type { TokenVerifier } from '../auth/tokens'
 import type { Config } from '../config'
 import { serverError } from '../errors'
 import { isOwnPath, isUnder, sitePaths, type SitePaths } from '../http/site-paths'
 import type { Logger } from '../logger'
 import type { RouteTable } from '../http/routes'
-import { authenticate, pageCookie, renewPageCookie, type MountAuth } from './credential'
+import { authenticate, type MountAuth } from './authenticate'
 import { adaptExpress4, isExpress4 } from './express4'
 import { enterMount, leaveMount, logMountedFailures, watchErrorHandlers } from './failures'
-import { createImportedUsers, provideImportedUsers, verifyLogin } from './imported-users'
-import { pageRenewalApi, pageRenewalRoutes } from './page-renewal'
-import { cookieSession, sealedCookies, sessionKey, type SessionOptions } from './session'
-import { tableSessions } from './session-table'
-import { accessTokenOnly, provideSignIn, refreshSessions, signIn, signOut, type BrowserSignIn } from './sign-in'
+import { pageCookie } from './page-cookie'
+import { pageRenewalApi, pageRenewalRoutes, renewPageCookie } from './page-renewal'
+import { passportMethods } from './passport'
+import { cookieSession, type SessionOptions } from './session'
+import { sealedCookies, sessionKey, tableSessions } from './session-stores'
+import { provideSignIn, signIn, signOut, verifyLogin } from './sign-in'
 
 /** An Express app (4 or 5) as another app sees it: a request handler with `handle` and `set`. */
 export interface ExistingApp {
@@ -135,10 +138,10 @@ export interface MountingDeps {
   tableName: string
   verifyToken: TokenVerifier
   logger: Logger
-  /** The sign-ins of /auth, which signIn() starts and the page cookie renews from (see docs/AUTH.md). */
-  sessions?: SessionsRepository
-  /** Instead of `sessions`: the browser sign-in itself; without either, a sign-in of one access token. */
-  browserSignIn?: BrowserSignIn
+  /** This app's own sign-in door, which signIn() and verifyLogin() use and the page cookie renews through; none with JWT_JWKS_URI. */
+  door?: SignInDoor
+  /** The sign-ins the door keeps, for sessions that belong to one. */
+  signIns?: SignInsRepository
   clock: () => Date
 }
 
@@ -158,30 +161,30 @@ export function mountExisting(mounts: readonly Mount[], deps: MountingDeps): Rou
   const { config, logger } = deps
   const router = express.Router()
   if (mounts.length === 0) return router
-  const ownSignIn = config.jwt.secret !== undefined && !config.jwt.jwksUri
-  const browser = deps.browserSignIn ?? (ownSignIn ? browserSignInOf(deps) : undefined)
+  const { door, signIns } = deps
   const cookie = pageCookie(config.production)
-  if (browser) router.use(pageRenewalApi.base, pageRenewalRoutes(renewPageCookie(browser, cookie)))
+  const trustedOrigins = new Set(config.corsOrigins)
+  if (door) router.use(pageRenewalApi.base, pageRenewalRoutes(renewPageCookie(door, cookie)))
   const key = config.jwt.secret && sessionKey(config.jwt.secret)
-  const importedUsers = createImportedUsers(deps)
   const paths = sitePathsOf(mounts)
 
   for (const { path, code, options, ready } of mounts) {
     ready.catch((error: unknown) => logger.error('mount start-up work failed', { mount: path, error }))
-    const handlers: RequestHandler[] = [noteBody]
+    const handlers: RequestHandler[] = []
     if (path === '/') handlers.push((req, _res, next) => (ownedByRootMount(paths, req.path) ? next() : next('router')))
-    handlers.push(function signInHelpers(req, _res, next) {
-      if (browser) provideSignIn(req, { browser, verify: deps.verifyToken, pageCookie: cookie })
-      provideImportedUsers(req, importedUsers)
+    handlers.push(function signInHelpers(req, res, next) {
+      provideSignIn(req, { door, verify: deps.verifyToken, pageCookie: cookie, trustedOrigins })
+      passportMethods(req, res)
       ;(req as unknown as Record<symbol, unknown>)[helpersKey] = requestHelpers
       next()
     })
     const signInPage = options.signInPage ?? `${paths.spaBase}sign-in`
-    handlers.push(authenticate({ ...options, signInPage, verify: deps.verifyToken, cookie, canRenew: browser !== undefined }))
+    handlers.push(authenticate({ ...options, signInPage, verify: deps.verifyToken, pageCookie: cookie, door, trustedOrigins }))
     if (options.session) {
       if (!key) throw new Error(`mount("${path}"): req.session is sealed with a key from JWT_SECRET; set it, or mount with session: false`)
       const store = options.session.store === 'table' ? tableSessions({ ...deps, key }) : sealedCookies(key)
-      handlers.push(cookieSession({ store, logger, path, production: config.production }, options.session))
+      handlers.push(cookieSession({ store, logger, path, production: config.production, clock: deps.clock, signIns }, options.session))
+      handlers.push(flash())
     }
     handlers.push(async function startUpFinished(_req, _res, next) {
       await ready.catch((error: unknown) => {
@@ -189,19 +192,11 @@ export function mountExisting(mounts: readonly Mount[], deps: MountingDeps): Rou
       })
       next()
     })
-    handlers.push(noPoweredBy, logMountedFailures(logger), restoreBody, asMiddleware(code))
+    handlers.push(noPoweredBy, logMountedFailures(logger), asMiddleware(code))
     // A router of its own per mount, so that next('router') above skips just this mount.
     router.use(path, express.Router().use(handlers))
   }
   return router
-}
-
-/** The sign-ins of /auth when the app has them, else a sign-in of one access token. */
-function browserSignInOf(deps: MountingDeps): BrowserSignIn {
-  const { config, clock, sessions } = deps
-  if (!sessions) return accessTokenOnly(config.jwt, clock)
-  const { production, jwt, signIn } = config
-  return refreshSessions({ sessions, jwt, production, refreshTtlSeconds: signIn.refreshTtlSeconds, clock })
 }
 
 /**
@@ -214,23 +209,6 @@ const noPoweredBy: RequestHandler = function noPoweredBy(_req, res, next) {
   res.setHeader = function setHeaderButPoweredBy(name: string, value: number | string | readonly string[]) {
     return name.toLowerCase() === 'x-powered-by' ? res : setHeader(name, value)
   } as Response['setHeader']
-  next()
-}
-
-const readableAtStart = new WeakSet<object>()
-
-/**
- * On Lambda, the adapter's request reports `readable: false` once a middleware before the mounted
- * code has awaited (the session and credential checks do), though its body was never read, and body
- * parsers (raw-body) then refuse it. `noteBody` runs first and `restoreBody` last, before the code.
- */
-const noteBody: RequestHandler = function noteBody(req, _res, next) {
-  if (req.readable) readableAtStart.add(req)
-  next()
-}
-
-const restoreBody: RequestHandler = function restoreBody(req, _res, next) {
-  if (readableAtStart.has(req) && !req.readable && !req.destroyed && !req.readableEnded) req.readable = true
   next()
 }
 

@@ -1,11 +1,11 @@
-import { hkdfSync, randomUUID, type KeyObject } from 'node:crypto'
-import { format } from 'node:util'
+import { randomUUID } from 'node:crypto'
 import type { Request, RequestHandler, Response } from 'express'
-import type { Identity } from '../auth/identity'
+import { identityOf, type Identity } from '../auth/identity'
+import type { SignInsRepository } from '../auth/sign-ins'
 import type { Logger } from '../logger'
-import { sessionSeal } from '../deferred'
-import { cookiesOf } from './credential'
-import { signIn, signOut } from './sign-in'
+import { cookiesOf } from './page-cookie'
+import type { Sealed, SessionStore } from './session-stores'
+import { whenIdentityChanges } from './sign-in'
 
 /** What `req.session` answers for the signed-in identity. Never stored: it comes from the credential on every request. */
 export type SessionFromIdentity = (identity: Identity) => Record<string, unknown>
@@ -29,29 +29,14 @@ export interface SessionOptions {
   store?: 'cookie' | 'table'
 }
 
-/** Where sessions are kept: a cookie's value opens to a session, a session seals to a cookie's value. */
-export interface SessionStore {
-  /** The session; undefined when the value was altered, sealed with another key, or expired. */
-  open(value: string): Promise<Sealed | undefined>
-  seal(session: Sealed, maxAgeSeconds: number): Promise<string>
-  /** Forgets the session of a value (destroy, regenerate). */
-  discard(value: string): Promise<void>
-}
-
 /** Browsers keep cookies of up to 4096 bytes, name and attributes included. */
 export const maxCookieBytes = 4000
 
-/** What express-session, connect-flash and passport put on a request, as this layer provides them. Only mounted code sees it. */
+/** What express-session and connect-flash put on a request, as this layer provides them. Only mounted code sees it. */
 export interface SessionRequest extends Request {
   session: SessionData
   sessionID: string
   flash(type?: string, ...message: unknown[]): unknown
-  isAuthenticated(): boolean
-  isUnauthenticated(): boolean
-  login(user: { id: string; email?: string }, options?: unknown, done?: unknown): void
-  logIn(user: { id: string; email?: string }, options?: unknown, done?: unknown): void
-  logout(options?: unknown, done?: unknown): void
-  logOut(options?: unknown, done?: unknown): void
 }
 
 export type SessionData = Record<string, unknown> & {
@@ -65,46 +50,57 @@ export type SessionData = Record<string, unknown> & {
   resetMaxAge(): SessionData
 }
 
-export interface Sealed {
-  id: string
-  /** The user the session belongs to; null while anonymous. */
-  uid: string | null
-  data: Record<string, unknown>
-}
-
-/** The key that seals session cookies, derived from the config's secret: never the secret itself. */
-export function sessionKey(secret: KeyObject): Uint8Array {
-  return new Uint8Array(hkdfSync('sha256', secret.export(), 'notes-session', 'session-cookie-v1', 32))
+export interface CookieSessionDeps {
+  store: SessionStore
+  logger: Logger
+  /** The mount's path: the cookie's, behind whatever prefix the request came in on. */
+  path: string
+  production: boolean
+  clock: () => Date
+  /** This app's sign-ins, when it runs its own: a signed-in session older than the sign-in's last save restores nothing. */
+  signIns?: Pick<SignInsRepository, 'lastSessionSave' | 'recordSessionSave'>
 }
 
 /**
- * `req.session` that keeps what code writes, in an encrypted, authenticated cookie (a JWE, `dir` +
- * `A256GCM`, as iron-session seals its cookie): no server memory, so any copy of the function answers
- * the next request. The cookie is set when the response ends and the session changed; one over
- * {@link maxCookieBytes} is not set, and logs an error naming the route. A session belongs to the
- * user it was written for: another user (or a tampered cookie) starts a new one, and nothing in it
- * changes `req.user`. Also `req.flash` as connect-flash defines it, and passport's `req.login` and
- * `req.logout` as signIn and signOut.
+ * `req.session` that keeps what code writes, in an encrypted, authenticated cookie (or the table): no
+ * server memory, so any copy of the function answers the next request. The cookie is set when the
+ * response ends and the session changed; one over {@link maxCookieBytes} is not set, and logs an error
+ * naming the route.
+ *
+ * A session belongs to whom it was written for, and starts clean when that changes: signed in on this
+ * request or an earlier one, an anonymous session becomes a new one (a new id) that keeps only its flash
+ * messages; signed out, the same; another user's session, another sign-in's, one saved before the
+ * sign-in's latest save (an old copy of the cookie replayed), or a tampered one restores nothing.
+ * Nothing in a session changes who is signed in: that comes from the credential alone.
  */
-export function cookieSession(
-  deps: { store: SessionStore; logger: Logger; path: string; production: boolean },
-  options: SessionOptions = {},
-): RequestHandler {
-  const { store, logger, path, production } = deps
+export function cookieSession(deps: CookieSessionDeps, options: SessionOptions = {}): RequestHandler {
+  const { store, logger, production, clock, signIns } = deps
   const fromIdentity = options.fromIdentity ?? defaultSession
   const maxAge = options.maxAge ?? 86_400
-  const name = production ? (path === '/' ? '__Host-session' : '__Secure-session') : 'session'
-  const attributes = { httpOnly: true, sameSite: 'lax' as const, secure: production, path }
+
+  /** The session a stored one may restore for this identity: itself, its flash alone (a new one), or nothing. */
+  async function restorable(opened: Sealed | undefined, identity: Identity | undefined, path: string): Promise<Sealed | undefined> {
+    if (!opened) return undefined
+    if (opened.uid === null) return identity ? fresh(opened) : opened
+    if (!identity || opened.uid !== identity.id || opened.sid !== (identity.signInId ?? null)) return undefined
+    const lastSave = identity.signInId && signIns ? await signIns.lastSessionSave(identity.id, identity.signInId, path) : undefined
+    return lastSave !== undefined && opened.savedAt < lastSave ? undefined : opened
+  }
 
   return async function cookieSession(req, res, next) {
+    const path = `${req.pathPrefix ?? ''}${deps.path}`
+    const name = production ? (path === '/' ? '__Host-session' : '__Secure-session') : 'session'
+    const attributes = { httpOnly: true, sameSite: 'lax' as const, secure: production, path }
     const legacy = req as SessionRequest
     const presented = cookiesOf(req)[name]
     const opened = presented ? await store.open(presented) : undefined
-    const loaded = opened && (opened.uid === null || opened.uid === req.user?.id) ? opened : undefined
+    const loaded = await restorable(opened, identityOf(req), path)
     let reserved: string[] = []
+    let touched = false
 
     const create = (sealed: Sealed): SessionData => {
-      const identityFields = req.user ? structuredClone(fromIdentity(req.user)) : {}
+      const identity = identityOf(req)
+      const identityFields = identity ? structuredClone(fromIdentity(identity)) : {}
       reserved = Object.keys(identityFields)
       const session = Object.assign(structuredClone(sealed.data), identityFields) as SessionData
       Object.defineProperties(session, {
@@ -125,10 +121,14 @@ export function cookieSession(
       legacy.sessionID = sealed.id
       return session
     }
-    let touched = false
     const start = loaded ?? fresh()
     legacy.session = create(start)
     const before = JSON.stringify({ id: start.id, data: loaded ? start.data : {} })
+    // signIn and signOut on this request: who the session is for changes, so it starts again, keeping its flash.
+    whenIdentityChanges(req, () => {
+      const current = (legacy as Partial<SessionRequest>).session
+      legacy.session = create(fresh(current && { data: JSON.parse(JSON.stringify(current)) as Record<string, unknown> }))
+    })
 
     const end = res.end.bind(res) as (...args: unknown[]) => Response
     res.end = function endAfterSaving(this: Response, ...args: unknown[]) {
@@ -151,8 +151,9 @@ export function cookieSession(
         await store.discard(presented)
         return null
       }
+      const identity = identityOf(req)
       const data = JSON.parse(JSON.stringify(session)) as Record<string, unknown>
-      const identityFields = req.user ? fromIdentity(req.user) : {}
+      const identityFields = identity ? fromIdentity(identity) : {}
       const ignored = reserved.filter((field) => JSON.stringify(data[field]) !== JSON.stringify(identityFields[field]))
       if (ignored.length > 0) {
         logger.warn('session write ignored: these fields are answered from the sign-in; call signIn() to change who is signed in', {
@@ -162,17 +163,15 @@ export function cookieSession(
         })
       }
       for (const field of reserved) delete data[field]
-      // Signed out on this request: what the session held for that user goes, but for the message saying so.
-      if (loaded?.uid && !req.user && session.id === loaded.id) {
-        for (const field of Object.keys(data)) if (field !== 'flash') delete data[field]
-      }
+      const owner = { uid: identity?.id ?? null, sid: identity?.signInId ?? null }
       const changed = JSON.stringify({ id: session.id, data }) !== before
-      const rebound = loaded !== undefined && loaded.uid !== (req.user?.id ?? null)
+      const rebound = opened !== undefined && (opened.uid !== owner.uid || opened.sid !== owner.sid || session.id !== opened.id)
       if (!changed && !touched && !rebound) return undefined
       if (Object.keys(data).length === 0 && !presented) return undefined
-      // regenerate(): the old session goes, as express-session destroys it in its store.
+      // A new id (regenerate(), a sign-in, a sign-out): the old session goes, as express-session destroys it in its store.
       if (presented && opened && session.id !== opened.id) await store.discard(presented)
-      const sealed = await store.seal({ id: session.id, uid: req.user?.id ?? null, data }, maxAge)
+      const savedAt = clock().getTime()
+      const sealed = await store.seal({ id: session.id, ...owner, savedAt, data }, maxAge)
       const cookie = `${name}=${sealed}; Max-Age=${maxAge}; Path=${path}; HttpOnly; SameSite=Lax${production ? '; Secure' : ''}`
       if (cookie.length > maxCookieBytes) {
         logger.error('session not saved: it outgrew its cookie; keep large data in the table and only its key in the session', {
@@ -184,84 +183,18 @@ export function cookieSession(
         })
         return undefined
       }
+      if (owner.uid !== null && owner.sid !== null) await signIns?.recordSessionSave(owner.uid, owner.sid, path, savedAt)
       return cookie
     }
 
-    legacy.flash = flash
-    legacy.isAuthenticated = () => req.user !== undefined
-    legacy.isUnauthenticated = () => req.user === undefined
-    legacy.login = legacy.logIn = (user, options, done) => {
-      const callback = typeof options === 'function' ? options : done
-      signIn(req, res, { id: String(user.id), email: user.email }).then(
-        () => settle(callback),
-        (err: unknown) => settle(callback, err),
-      )
-    }
-    legacy.logout = legacy.logOut = (options, done) => {
-      const callback = typeof options === 'function' ? options : done
-      signOut(req, res).then(
-        () => settle(callback),
-        (err: unknown) => settle(callback, err),
-      )
-    }
     next()
   }
 }
 
-function fresh(): Sealed {
-  return { id: randomUUID(), uid: null, data: {} }
-}
-
-/** Sessions sealed in the cookie itself: a JWE (`dir` + `A256GCM`) that expires with the session. */
-export function sealedCookies(key: Uint8Array): SessionStore {
-  return {
-    async open(value) {
-      try {
-        const { payload } = await sessionSeal().jwtDecrypt(value, key, {
-          keyManagementAlgorithms: ['dir'],
-          contentEncryptionAlgorithms: ['A256GCM'],
-        })
-        return asSealed(payload)
-      } catch {
-        return undefined
-      }
-    },
-    seal: (session, maxAgeSeconds) =>
-      new (sessionSeal().EncryptJWT)({ ...session })
-        .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
-        .setIssuedAt()
-        .setExpirationTime(`${maxAgeSeconds}s`)
-        .encrypt(key),
-    discard: () => Promise.resolve(),
-  }
-}
-
-/** A session read back from storage, checked field by field. */
-export function asSealed(value: unknown): Sealed | undefined {
-  const { id, uid, data } = (value ?? {}) as Partial<Sealed>
-  if (typeof id !== 'string' || (uid !== null && typeof uid !== 'string') || !data || typeof data !== 'object') return undefined
-  return { id, uid, data }
-}
-
-/** connect-flash's `req.flash`, on this session: `flash(type, msg)` adds, `flash(type)` takes and clears, `flash()` takes all. */
-function flash(this: SessionRequest, type?: string, ...message: unknown[]): unknown {
-  if (!this.session) throw new Error('req.flash() requires sessions')
-  const messages = (this.session.flash ??= {}) as Record<string, unknown[]>
-  if (type && message.length > 0) {
-    if (message.length > 1) return (messages[type] ??= []).push(format(...message))
-    if (Array.isArray(message[0])) {
-      for (const item of message[0]) (messages[type] ??= []).push(item)
-      return messages[type].length
-    }
-    return (messages[type] ??= []).push(message[0])
-  }
-  if (type) {
-    const taken = messages[type] ?? []
-    delete messages[type]
-    return taken
-  }
-  this.session.flash = {}
-  return messages
+/** A new session: a new id, and of what `from` held, only its flash messages (connect-flash's `session.flash`). */
+function fresh(from?: Pick<Sealed, 'data'>): Sealed {
+  const flash = from?.data.flash
+  return { id: randomUUID(), uid: null, sid: null, savedAt: 0, data: flash && typeof flash === 'object' ? { flash } : {} }
 }
 
 function routeOf(req: Request): string {
@@ -295,6 +228,7 @@ function callbackMethod(fn: () => void): PropertyDescriptor {
   }
 }
 
-function settle(callback: unknown, err?: unknown): void {
+/** Calls a Node-style callback on the next tick, as the callbacks of express-session and passport come. */
+export function settle(callback: unknown, err?: unknown): void {
   if (typeof callback === 'function') process.nextTick(() => (callback as (err?: unknown) => void)(err))
 }

@@ -1,4 +1,5 @@
 import type { Request, RequestHandler } from 'express'
+import { identityOf } from '../auth/identity'
 import type { Logger } from '../logger'
 
 /**
@@ -17,7 +18,7 @@ export function accessLog(logger: Logger): RequestHandler {
         path: req.originalUrl.split('?', 1)[0],
         status: res.statusCode,
         durationMs: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
-        userId: req.user?.id,
+        userId: identityOf(req)?.id,
       })
     })
     next()

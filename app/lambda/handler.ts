@@ -1,5 +1,5 @@
-import serverlessExpress, { getCurrentInvoke } from '@vendia/serverless-express'
-import type { Express, Request } from 'express'
+import serverlessExpress from '@vendia/serverless-express'
+import type { Express, Request, Response } from 'express'
 import { HttpError, serverError } from '../errors'
 import type { Logger } from '../logger'
 import { isHttpApiEvent, type HttpEvent, type HttpResult, type LambdaContext } from './events'
@@ -14,7 +14,7 @@ interface AdapterOptions {
   respondWithErrors: boolean
   binarySettings: typeof binarySettings
   log: ReturnType<typeof adapterLog>
-  framework: { sendRequest(args: { request: Request; response: Parameters<Express>[1] }): void }
+  framework: { sendRequest(args: { request: Request; response: Response }): Promise<void> }
 }
 
 /** The adapter's own types name aws-lambda's, which this project does not install; this is the call as used here. */
@@ -26,6 +26,11 @@ const configureAdapter = serverlessExpress as unknown as (options: AdapterOption
  * with the prefix the client's URL had in front of it on the request (`req.pathPrefix`).
  * Whatever fails in or around the adapter still answers a problem+json with the request id,
  * helmet's headers and a log line: 400 when the event was at fault, else 500.
+ *
+ * Lambda may run many invocations at once in one process (Managed Instances), so nothing of one
+ * invocation is kept outside it: the event and context travel on the request (`req.lambda`), where
+ * {@link lambdaRequestId} and {@link lambdaClientAddress} read them. The adapter's own
+ * `getCurrentInvoke()` is one module-level object that the latest invocation overwrites, so it is never read.
  * Build it once per container; each call answers one invocation.
  * @example export const handler = createLambdaHandler(createApp(deps), logger)
  */
@@ -46,9 +51,10 @@ export function createLambdaHandler(app: Express, logger: Logger): LambdaHandler
         log: adapterLog((error) => (failure ??= error)),
         framework: {
           sendRequest({ request, response }) {
+            request.lambda = { event, context }
             if (prefix) request.pathPrefix = prefix
             appRan = true
-            app(request, response)
+            return answered(app, request, response)
           },
         },
       })
@@ -67,12 +73,24 @@ export function createLambdaHandler(app: Express, logger: Logger): LambdaHandler
 }
 
 /**
+ * Hands the request to the app and settles when the response has been sent. The adapter marks the
+ * request read (`readable = false`) as soon as this settles: settling when the app returned, at its
+ * first `await`, would take the body away from a parser that had not read it yet.
+ */
+function answered(app: Express, request: Request, response: Response): Promise<void> {
+  return new Promise((resolve) => {
+    response.once('finish', resolve)
+    response.once('close', resolve)
+    app(request, response)
+  })
+}
+
+/**
  * The id API Gateway gave the request, or else (ALB has none) the Lambda invocation's; pass it
  * to createApp as `requestIdOf`, so `X-Request-Id` and the logs name what AWS's own logs name.
  */
-export function lambdaRequestId(_req?: Request): string | undefined {
-  const invoke: { event?: unknown; context?: unknown } = getCurrentInvoke()
-  return invoke.event && invoke.context ? platformRequestId(invoke.event as HttpEvent, invoke.context as LambdaContext) : undefined
+export function lambdaRequestId(req: Request): string | undefined {
+  return req.lambda ? platformRequestId(req.lambda.event, req.lambda.context) : undefined
 }
 
 function platformRequestId(event: HttpEvent, context: LambdaContext): string {
@@ -94,8 +112,8 @@ function requestPath(event: HttpEvent): string {
  * `requestContext.http.sourceIp`; ALB: the last `X-Forwarded-For` entry, the one the load balancer
  * appended itself (entries before it are whatever the client sent). Never a header the client controls.
  */
-export function lambdaClientAddress(_req?: Request): string | undefined {
-  const { event } = getCurrentInvoke() as { event?: AddressedEvent }
+export function lambdaClientAddress(req: Request): string | undefined {
+  const event = req.lambda?.event as AddressedEvent | undefined
   const context = event?.requestContext
   const sourceIp = context?.http?.sourceIp ?? context?.identity?.sourceIp
   if (sourceIp !== undefined) return sourceIp

@@ -33,22 +33,64 @@ export interface AppRequest<E extends HttpEvent> {
  * for a query the adapter could not decode.
  */
 export function forApp<E extends HttpEvent>(event: E): AppRequest<E> {
+  checkShape(event)
   if (isHttpApiEvent(event)) {
     const { path, prefix } = httpApiPath(event.rawPath, event.requestContext.stage)
     return { event: { ...event, rawPath: path, headers: { ...event.headers } }, prefix }
   }
   if (isAlbEvent(event)) {
     checkAlbQuery(event)
-    return { event: { ...event, path: encodePath(event.path), headers: copy(event.headers) }, prefix: '' }
+    return { event: { ...event, path: encodePath(event.path), headers: copy(event.headers), ...cookieLinesJoined(event) }, prefix: '' }
   }
   const path = restApiPath(event)
   const query = event.multiValueQueryStringParameters ?? multiValue(event.queryStringParameters)
   return {
     // The adapter would route REST events by `pathParameters.proxy`, which is decoded and loses a nested resource's
     // prefix; it reads the query only from the multi-value map, which some tools and older integrations leave null.
-    event: { ...event, path, pathParameters: null, multiValueQueryStringParameters: query, headers: copy(event.headers) },
+    event: {
+      ...event,
+      path,
+      pathParameters: null,
+      multiValueQueryStringParameters: query,
+      headers: copy(event.headers),
+      ...cookieLinesJoined(event),
+    },
     prefix: restApiPrefix(event, path),
   }
+}
+
+/**
+ * An event that names no method or path is none the function can answer: a 400 (in the shape of the
+ * source it claims to come from), not a failure of the function.
+ */
+function checkShape(event: HttpEvent): void {
+  const fields = event as {
+    version?: unknown
+    rawPath?: unknown
+    httpMethod?: unknown
+    path?: unknown
+    requestContext?: { http?: { method?: unknown } }
+  }
+  const wellFormed =
+    fields.version === '2.0'
+      ? typeof fields.rawPath === 'string' && typeof fields.requestContext?.http?.method === 'string'
+      : typeof fields.httpMethod === 'string' && typeof fields.path === 'string'
+  if (!wellFormed) throw new HttpError(400, 'Bad Request', { detail: 'The event names no HTTP method and path this function can answer' })
+}
+
+/**
+ * REST and ALB events carry a header sent on several lines in `multiValueHeaders`, which the adapter
+ * joins with `,`. Cookie lines are joined with `; ` instead (RFC 9113 section 8.2.3: HTTP/2 clients send
+ * each cookie on a line of its own), or the cookie after the first line would be read as part of its value.
+ */
+function cookieLinesJoined(event: RestApiEvent | AlbEvent): { multiValueHeaders?: Record<string, string[]> } {
+  const lines = event.multiValueHeaders as Record<string, string[] | undefined> | null | undefined
+  if (!lines || typeof lines !== 'object') return {}
+  const cookieNames = Object.keys(lines).filter((name) => name.toLowerCase() === 'cookie')
+  const cookies = cookieNames.flatMap((name) => lines[name] ?? [])
+  if (cookies.length < 2) return {}
+  const others = Object.fromEntries(Object.entries(lines).filter(([name]) => name.toLowerCase() !== 'cookie')) as Record<string, string[]>
+  return { multiValueHeaders: { ...others, cookie: [cookies.join('; ')] } }
 }
 
 /** forApp's event alone. */

@@ -2,7 +2,7 @@ import { IncomingMessage, ServerResponse } from 'node:http'
 import { Socket } from 'node:net'
 import helmet from 'helmet'
 import { problemBody, type HttpError } from '../errors'
-import { isAlbEvent, isHttpApiEvent, type HttpEvent, type HttpResult } from './events'
+import { isAlbEvent, type HttpEvent, type HttpResult } from './events'
 
 /**
  * helmet's headers with its defaults, which are what the app sends in production (and Lambda is
@@ -30,6 +30,7 @@ export function problemResult(event: HttpEvent, error: HttpError, requestId: str
   }
   const result = { statusCode: error.status, body, isBase64Encoded: false }
   // The adapter answers an ALB event in the form it came in: multi-value headers unless `headers` was set.
-  if (isHttpApiEvent(event) || (isAlbEvent(event) && event.headers)) return { ...result, headers }
+  // Payload 2.0 by its version alone: a malformed one (no rawPath) is still answered in its own shape.
+  if ((event as { version?: unknown }).version === '2.0' || (isAlbEvent(event) && event.headers)) return { ...result, headers }
   return { ...result, multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]])) }
 }

@@ -1,4 +1,5 @@
 import type { Request, Response, Router } from 'express'
+import { verifiedIdentity } from '../auth/identity'
 import { HttpError } from '../errors'
 import { buildRouter, routeTable } from '../http/routes'
 import { noteIdPattern } from './ids'
@@ -120,7 +121,7 @@ function sendNote(res: Response, note: Note): void {
 }
 
 function userId(req: Request): string {
-  return req.user!.id
+  return verifiedIdentity(req).id
 }
 
 /** An id that cannot be one of ours is a 404 straight away, without asking the database. */

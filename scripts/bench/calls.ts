@@ -1,10 +1,14 @@
 import type { Express } from 'express'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import request from 'supertest'
 import type { Config } from '../../app/config'
 import { createDocumentClient } from '../../app/db/client'
 import { ensureTable } from '../../app/db/table'
 import { createApp } from '../../app/index'
 import { createLogger } from '../../app/logger'
+import { createOutboxMailer } from '../../app/mail/mailer'
 
 /** Drives every route once through the app on the bench's dynalite, counting the SDK's commands; returns a seeded user's token too. */
 export async function countDatabaseCalls(config: Config) {
@@ -18,7 +22,9 @@ export async function countDatabaseCalls(config: Config) {
     },
     { step: 'initialize', name: 'bench-count-calls' },
   )
-  const app: Express = createApp({ config, db, clock: () => new Date(), logger: createLogger({ write: () => undefined }) })
+  const logger = createLogger({ write: () => undefined })
+  const outbox = mkdtempSync(path.join(tmpdir(), 'notes-bench-outbox-'))
+  const app: Express = createApp({ config, db, clock: () => new Date(), logger, mailer: createOutboxMailer({ dir: outbox, logger }) })
   const calls: Record<string, string> = {}
   async function call<T extends { status: number }>(label: string, send: () => Promise<T>, status: number): Promise<T> {
     seen.length = 0
@@ -73,5 +79,6 @@ export async function countDatabaseCalls(config: Config) {
   await call('GET /api/trash', () => request(app).get('/api/trash').set(auth), 200)
   await call('POST /api/notes/:id/restore', () => request(app).post(`/api/notes/${id}/restore`).set(auth), 200)
   db.destroy()
+  rmSync(outbox, { recursive: true, force: true })
   return { token: login.body.token as string, calls }
 }

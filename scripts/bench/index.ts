@@ -50,6 +50,8 @@ async function main(): Promise<void> {
   const env = {
     AWS_LAMBDA_FUNCTION_NAME: 'notes-bench',
     AWS_REGION: 'us-east-1',
+    APP_URL: 'https://notes.example.com',
+    MAIL_FROM: 'no-reply@example.com',
     JWT_SECRET: jwtSecret,
     TABLE_NAME: 'notes-bench',
     DYNAMODB_ENDPOINT: dynamo.endpoint,

@@ -1,8 +1,8 @@
 /**
  * `npm run offline` only (scripts/offline/run.ts): the functions' environment as serverless.yml gives it,
  * except what CloudFormation resolves on AWS (`{{resolve:ssm:...}}`, `!If`, `!GetAtt`), which
- * serverless-offline would hand over as is: those take the value of the same variable in the local
- * environment, or are empty (CHANGES_TOPIC_ARN: no stream runs offline). DYNAMODB_ENDPOINT, the local
+ * serverless-offline would hand over as is, and parameters left empty: those take the value of the same
+ * variable in the local environment, or are empty (CHANGES_TOPIC_ARN: no stream runs offline). DYNAMODB_ENDPOINT, the local
  * table, is added when set. Other commands are untouched.
  */
 class OfflineEnvironment {
@@ -27,7 +27,9 @@ function local(environment) {
   const out = {}
   for (const [name, value] of Object.entries(environment)) {
     const resolvedOnAws = typeof value !== 'string' || value.includes('{{resolve:')
-    out[name] = resolvedOnAws ? (process.env[name] ?? '') : value
+    // A parameter left empty (MAIL_FROM) takes the local value when there is one.
+    const unset = value === '' && process.env[name] !== undefined
+    out[name] = resolvedOnAws || unset ? (process.env[name] ?? '') : value
   }
   return out
 }

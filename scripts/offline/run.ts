@@ -11,7 +11,8 @@
  *
  *   npm run offline [-- --port 4000] [--no-build]
  *
- * Environment: JWT_SECRET (default: a random one per run), CORS_ORIGINS (default: none), PORT.
+ * Environment: JWT_SECRET (default: a random one per run), CORS_ORIGINS (default: none), APP_URL (default:
+ * the served URL), MAIL_FROM (default: a local sender; a password-reset email fails to send offline), PORT.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -77,7 +78,8 @@ export async function startOffline(
   await options.prepare?.(db, tableName)
   db.destroy()
 
-  const [apiPort, lambdaPort] = await freePorts(2)
+  const [apiPort, lambdaPort, freeFrontPort] = await freePorts(3)
+  const frontPort = options.port ?? freeFrontPort
   const offline = spawn(
     process.execPath,
     [
@@ -100,6 +102,9 @@ export async function startOffline(
         DYNAMODB_ENDPOINT: dynamo.endpoint,
         JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(32).toString('hex'),
         CORS_ORIGINS: process.env.CORS_ORIGINS ?? '',
+        // Password-reset links open the SPA here; emails would go to SES (none is reached offline: the send fails, logged).
+        APP_URL: process.env.APP_URL ?? `http://127.0.0.1:${frontPort}`,
+        MAIL_FROM: process.env.MAIL_FROM ?? 'Notes <no-reply@localhost>',
         // Any credentials do for dynalite; none are needed to emulate API Gateway.
         AWS_ACCESS_KEY_ID: 'offline',
         AWS_SECRET_ACCESS_KEY: 'offline',
@@ -122,7 +127,7 @@ export async function startOffline(
   const front = frontServer(`http://127.0.0.1:${apiPort}`, path.join(root, 'public'), routing.readSite(root))
   await new Promise<void>((resolve, reject) => {
     front.once('error', reject)
-    front.listen(options.port ?? 0, '127.0.0.1', () => resolve())
+    front.listen(frontPort, '127.0.0.1', () => resolve())
   })
   const url = `http://127.0.0.1:${(front.address() as AddressInfo).port}`
   return {

@@ -54,7 +54,9 @@ describe('POST /auth/register', () => {
   it('stores a salted scrypt hash, never the password', async () => {
     await request(t.app).post('/auth/register').send({ email: 'hash@example.com', password })
 
-    const { Item } = await t.db.send(new GetCommand({ TableName: t.config.tableName, Key: { pk: 'EMAIL#hash@example.com', sk: 'USER' } }))
+    const { Item } = await t.db.send(
+      new GetCommand({ TableName: t.config.tableName, Key: { pk: 'ACCOUNT#hash@example.com', sk: 'ACCOUNT' } }),
+    )
 
     expect(Item!.passwordHash).toMatch(/^scrypt\$16384\$8\$1\$[\w-]{22}\$[\w-]{43}$/)
     expect(JSON.stringify(Item)).not.toContain(password)
@@ -85,7 +87,9 @@ describe('POST /auth/register', () => {
   it('when registration is refused, then no user is stored', async () => {
     await request(t.app).post('/auth/register').send({ email: 'nobody@example.com', password: 'short' })
 
-    const { Item } = await t.db.send(new GetCommand({ TableName: t.config.tableName, Key: { pk: 'EMAIL#nobody@example.com', sk: 'USER' } }))
+    const { Item } = await t.db.send(
+      new GetCommand({ TableName: t.config.tableName, Key: { pk: 'ACCOUNT#nobody@example.com', sk: 'ACCOUNT' } }),
+    )
     expect(Item).toBeUndefined()
   })
 })

@@ -2,6 +2,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb'
 import { createHash } from 'node:crypto'
 import jwt from 'jsonwebtoken'
 import request, { type Response } from 'supertest'
+import { renewalGraceSeconds } from '../../app/auth/sign-ins'
 import { createTestApp, testSecret, type TestApp } from '../helpers/app'
 
 /**
@@ -55,14 +56,14 @@ describe('the refresh cookie of register and login', () => {
     const attributes = line.split('; ').slice(1)
     expect(attributes).toEqual(expect.arrayContaining(['Max-Age=2592000', 'Path=/auth', 'HttpOnly', 'SameSite=Strict']))
     expect(attributes).not.toContain('Secure')
-    expect(line).toMatch(/^notes_refresh=[0-9a-f-]{36}\.[0-9a-f-]{36}\.[\w-]{43};/)
+    expect(line).toMatch(/^notes_refresh=[\w-]+\.[0-9a-f-]{36}\.[\w-]{43};/)
   })
 
   it('stores only the SHA-256 of the cookie, in the user partition, with a TTL of REFRESH_TTL_SECONDS', async () => {
     const { res, cookie, userId } = await register()
     const [, sid, secret] = cookie.slice('notes_refresh='.length).split('.')
 
-    const { Item } = await t.db.send(new GetCommand({ TableName: t.config.tableName, Key: { pk: `USER#${userId}`, sk: `SESSION#${sid}` } }))
+    const { Item } = await t.db.send(new GetCommand({ TableName: t.config.tableName, Key: { pk: `USER#${userId}`, sk: `SIGNIN#${sid}` } }))
 
     expect(claimsOf(res.body.token).sid).toBe(sid)
     expect(Item!.tokenHash).toBe(createHash('sha256').update(secret).digest('base64url'))
@@ -81,12 +82,14 @@ describe('the refresh cookie of register and login', () => {
     expect(cookie).toContain(`.${claims.sid}.`)
   })
 
-  it('in production mode, then the cookie is also Secure', async () => {
+  it('in production mode, then the cookie is Secure and its name says so: __Secure-notes_refresh', async () => {
     const prod = await createTestApp({ env: { NODE_ENV: 'production' } })
     try {
       const res = await request(prod.app).post('/auth/register').send({ email: newEmail(), password })
 
-      expect(setCookieLine(res)!.split('; ')).toEqual(expect.arrayContaining(['Secure', 'HttpOnly', 'SameSite=Strict', 'Path=/auth']))
+      const line = setCookies(res).find((c) => c.startsWith('__Secure-notes_refresh='))
+      expect(line!.split('; ')).toEqual(expect.arrayContaining(['Secure', 'HttpOnly', 'SameSite=Strict', 'Path=/auth']))
+      expect(setCookies(res).some((c) => c.startsWith('notes_refresh='))).toBe(false)
     } finally {
       await prod.close()
     }
@@ -108,10 +111,11 @@ describe('POST /auth/refresh', () => {
     expect(me.status).toBe(200)
   })
 
-  it('when a spent cookie comes back, then 401 and the whole sign-in is revoked, the newest cookie too', async () => {
+  it('when a spent cookie comes back after the grace period, then 401 and the whole sign-in is revoked, the newest cookie too', async () => {
     const { cookie: first } = await register()
     const second = refreshCookie(await refresh(first))
     const third = refreshCookie(await refresh(second))
+    t.clock.advance((renewalGraceSeconds + 1) * 1000)
 
     const replay = await refresh(first)
 
@@ -120,14 +124,17 @@ describe('POST /auth/refresh', () => {
     expect((await refresh(third)).status).toBe(401)
   })
 
-  it('when two renewals with one cookie race, then exactly one gets 200, and its cookie keeps the sign-in', async () => {
-    const { cookie } = await register()
+  it('when a spent cookie comes back within the grace period (a double click), then 401 that revokes nothing and clears nothing', async () => {
+    const { cookie: first } = await register()
+    const second = refreshCookie(await refresh(first))
+    t.clock.advance((renewalGraceSeconds - 1) * 1000)
 
-    const results = await Promise.all([refresh(cookie), refresh(cookie)])
+    const late = await refresh(first)
 
-    expect(results.map((r) => r.status).sort()).toEqual([200, 401])
-    const winner = results.find((r) => r.status === 200)!
-    expect((await refresh(refreshCookie(winner))).status).toBe(200)
+    expect(late.status).toBe(401)
+    expect(late.headers['retry-after']).toBe('1')
+    expect(setCookieLine(late)).toBeUndefined()
+    expect((await refresh(second)).status).toBe(200)
   })
 
   it.each([
@@ -165,16 +172,47 @@ describe('POST /auth/refresh', () => {
     }
   })
 
-  it('when a renewal happens, then the sign-in lasts REFRESH_TTL_SECONDS from then', async () => {
-    const { cookie } = await register()
-    t.clock.advance(2000000 * 1000)
-    let renewed: string
+  it('when a renewal happens, then the sign-in lasts REFRESH_TTL_SECONDS (its idle limit) from then, and no longer', async () => {
+    const day = 86_400_000
+    const idle = await createTestApp({ env: { REFRESH_TTL_SECONDS: '86400' } })
     try {
-      renewed = refreshCookie(await refresh(cookie))
-      t.clock.advance(2000000 * 1000)
-      expect((await refresh(renewed)).status).toBe(200)
+      const { body } = await request(idle.app).post('/auth/register').send({ email: newEmail(), password }).expect(201)
+      let cookie = refreshCookie(await request(idle.app).post('/auth/login').send({ email: body.user.email, password }))
+      for (let i = 0; i < 3; i++) {
+        idle.clock.advance(0.9 * day)
+        const renewed = await request(idle.app).post('/auth/refresh').set('Cookie', cookie)
+        expect(renewed.status).toBe(200)
+        cookie = refreshCookie(renewed)
+      }
+      idle.clock.advance(1.1 * day)
+      expect((await request(idle.app).post('/auth/refresh').set('Cookie', cookie)).status).toBe(401)
     } finally {
-      t.clock.advance(-4000000 * 1000)
+      await idle.close()
+    }
+  })
+
+  it('when renewals go on, then the sign-in still ends SIGN_IN_MAX_AGE_SECONDS (30 days) after the password was entered', async () => {
+    const day = 86_400_000
+    const { cookie: first, res } = await register()
+    let cookie = first
+    let renewedFor = 0
+    try {
+      for (let days = 5; days <= 25; days += 5) {
+        t.clock.advance(5 * day)
+        renewedFor += 5 * day
+        const renewed = await refresh(cookie)
+        expect(renewed.status).toBe(200)
+        cookie = refreshCookie(renewed)
+        // The cookie lives no longer than the sign-in has left.
+        expect(Number(/Max-Age=(\d+)/.exec(setCookieLine(renewed)!)![1])).toBeLessThanOrEqual((30 - days) * 86_400)
+      }
+      t.clock.advance(5 * day)
+      renewedFor += 5 * day
+      const ended = await refresh(cookie)
+      expect(ended.status).toBe(401)
+      expect(claimsOf(res.body.token).sid).toBeDefined()
+    } finally {
+      t.clock.advance(-renewedFor)
     }
   })
 })

@@ -111,7 +111,7 @@ describeInBrowser('SPA: the list and the editor, as outside trials found them', 
 
     const message = page.locator('#title-error')
     await message.waitFor()
-    expect(await message.innerText()).toBe('Must not be empty')
+    expect(await message.innerText()).toBe('Must not be empty.')
   })
 
   test('When tags repeat in other cases or with spaces, they are saved once, first spelling kept; the field has a maxlength', async () => {

@@ -48,6 +48,8 @@ function runBundle(bundle: string, events: object[]): Promise<HttpResult[]> {
       PATH: process.env.PATH,
       AWS_LAMBDA_FUNCTION_NAME: 'notes-bundle-api',
       AWS_REGION: 'us-east-1',
+      APP_URL: 'https://notes.example.com',
+      MAIL_FROM: 'no-reply@example.com',
       JWT_SECRET: testSecret,
       TABLE_NAME: 'unused',
       DYNAMODB_ENDPOINT: 'http://127.0.0.1:9',

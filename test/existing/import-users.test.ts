@@ -2,17 +2,17 @@ import { pbkdf2Sync, scryptSync } from 'node:crypto'
 import { GetCommand } from '@aws-sdk/lib-dynamodb'
 import { hashSync } from 'bcryptjs'
 import request from 'supertest'
+import { createAccountsRepository, type AccountsRepository } from '../../app/auth/accounts'
+import { hashKind } from '../../app/auth/imported-hashes'
 import { hashPassword } from '../../app/auth/passwords'
-import { createImportedUsers, type ImportedUsers } from '../../app/existing/imported-users'
-import { hashKind } from '../../app/existing/legacy-passwords'
 import { importUsers, parseUserTable } from '../../scripts/import-users'
 import { createTestApp, type TestApp } from '../helpers/app'
 
 /**
  * An existing app's users move with it: the import reads JSON or CSV user tables, keeps ids and
  * hashes as they are, and each kind of hash (bcrypt, PBKDF2 from Django and Werkzeug, Werkzeug's
- * scrypt, this app's scrypt) signs its user in; the first success replaces a legacy hash with this
- * app's scrypt, and an email user then signs in through /auth/login as well.
+ * scrypt, this app's scrypt) signs its user in through the one sign-in door (here `/auth/login`, which
+ * takes usernames too); the first success replaces a legacy hash with this app's scrypt.
  */
 const password = 'analytical engine'
 const legacyHashes: [string, string][] = [
@@ -24,36 +24,39 @@ const legacyHashes: [string, string][] = [
 ]
 
 let t: TestApp
-let users: ImportedUsers
+let accounts: AccountsRepository
 beforeAll(async () => {
   t = await createTestApp()
-  users = createImportedUsers({ db: t.db, tableName: t.config.tableName })
+  accounts = createAccountsRepository({ db: t.db, tableName: t.config.tableName })
 })
 afterAll(() => t.close())
 
-const storedHash = async (pk: string) =>
-  (await t.db.send(new GetCommand({ TableName: t.config.tableName, Key: { pk, sk: 'USER' } }))).Item?.passwordHash as string
+const storedHash = async (login: string) =>
+  (await t.db.send(new GetCommand({ TableName: t.config.tableName, Key: { pk: `ACCOUNT#${login}`, sk: 'ACCOUNT' } }))).Item
+    ?.passwordHash as string
+const login = (name: string, secret: string) => request(t.app).post('/auth/login').send({ email: name, password: secret })
 
 describe.each(legacyHashes)('a user imported with a %s hash', (kind, hash) => {
-  const login = `user-${kind.replace(/\W+/g, '-').toLowerCase()}`
+  const username = `user-${kind.replace(/\W+/g, '-').toLowerCase()}`
 
   beforeAll(async () => {
-    await importUsers([{ id: `id-${login}`, login, passwordHash: hash, name: 'Ada' }], users, new Date())
+    await importUsers([{ id: `id-${username}`, login: username, passwordHash: hash, name: 'Ada' }], accounts, new Date())
   })
 
   it('is refused with a wrong password, and the hash stays as it was', async () => {
-    expect(await users.verify(login, 'wrong password')).toBeUndefined()
-    expect(await storedHash(`LOGIN#${login}`)).toBe(hash)
+    expect((await login(username, 'wrong password')).status).toBe(401)
+    expect(await storedHash(username)).toBe(hash)
   })
 
   it('signs in with the right one, keeping its id, and the hash becomes this app’s scrypt', async () => {
-    const account = await users.verify(login.toUpperCase(), password)
+    const first = await login(username.toUpperCase(), password)
 
-    expect(account).toEqual({ id: `id-${login}`, name: 'Ada' })
-    const rehashed = await storedHash(`LOGIN#${login}`)
+    expect(first.status).toBe(200)
+    expect(first.body.user).toEqual({ id: `id-${username}`, email: null })
+    const rehashed = await storedHash(username)
     expect(hashKind(rehashed)).toBe('own')
-    expect(await users.verify(login, password)).toEqual({ id: `id-${login}`, name: 'Ada' })
-    expect(await storedHash(`LOGIN#${login}`)).toBe(rehashed)
+    expect((await login(username, password)).status).toBe(200)
+    expect(await storedHash(username)).toBe(rehashed)
   })
 })
 
@@ -71,25 +74,24 @@ describe('importing a user table', () => {
   it('refuses a row without a usable hash, naming it', () => {
     expect(() =>
       parseUserTable(JSON.stringify([{ username: 'ada', password_hash: 'md5:5f4dcc3b5aa765d61d8327deb882cf99' }]), 'json'),
-    ).toThrow(/user 1 \(ada\): no password hash of a kind this app can check/)
+    ).toThrow(/user 1 \(ada\): a password hash of a kind this app cannot check/)
   })
 
   it('skips a login that is taken, so running it twice is safe', async () => {
     const table = [{ id: 'dup-1', login: 'twice', passwordHash: await hashPassword(password) }]
 
-    const first = await importUsers(table, users, new Date())
-    const second = await importUsers(table, users, new Date())
+    const first = await importUsers(table, accounts, new Date())
+    const second = await importUsers(table, accounts, new Date())
 
     expect(first).toEqual({ imported: 1, skipped: [] })
     expect(second).toEqual({ imported: 0, skipped: ['twice'] })
   })
 
-  it('stores an email user as this app’s users are: after the first sign-in it also signs in through /auth/login', async () => {
+  it('stores an email user as this app’s users are: it signs in through /auth/login with its email, its id kept', async () => {
     const email = 'babbage@example.com'
-    await importUsers([{ id: 'id-babbage', login: email, passwordHash: legacyHashes[0][1] }], users, new Date())
+    await importUsers([{ id: 'id-babbage', login: email, passwordHash: legacyHashes[0][1] }], accounts, new Date())
 
-    expect(await users.verify(email, password)).toEqual({ id: 'id-babbage', email })
-    const res = await request(t.app).post('/auth/login').send({ email, password })
+    const res = await login(email, password)
 
     expect(res.status).toBe(200)
     expect(res.body.user).toEqual({ id: 'id-babbage', email })

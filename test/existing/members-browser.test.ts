@@ -3,7 +3,7 @@ import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Browser } from 'playwright-core'
 import { mount } from '../../app/existing'
-import { createImportedUsers } from '../../app/existing/imported-users'
+import { createAccountsRepository } from '../../app/auth/accounts'
 import membersApp from '../../examples/members/app'
 import { importUsers, parseUserTable } from '../../scripts/import-users'
 import { describeInBrowser, launchBrowser, openPage, screenshot, watchForPageErrors } from '../browser/support/browser'
@@ -28,7 +28,7 @@ describeInBrowser('The members’ site mounted at / of the dev server', () => {
       deps: { mounts: ({ db, tableName }) => [mount('/', membersApp({ db, tableName }), { auth: 'optional', signInPage: '/login' })] },
     })
     const users = parseUserTable(readFileSync(membersUserTable, 'utf8'), 'json')
-    await importUsers(users, createImportedUsers({ db: t.db, tableName: t.config.tableName }), new Date())
+    await importUsers(users, createAccountsRepository({ db: t.db, tableName: t.config.tableName }), new Date())
     server = await new Promise<Server>((resolve) => {
       const listening = t.app.listen(0, '127.0.0.1', () => resolve(listening))
     })

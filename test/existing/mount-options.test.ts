@@ -93,13 +93,23 @@ describe.each(['required', 'express5'])('auth: "required" (the default), on /%s'
     expect(expired.status).toBe(401)
   })
 
-  it('sends a browser that navigates without a live page cookie to renew it, then back', async () => {
+  it('sends a browser that signed in and navigates without a live page cookie to renew it, then back', async () => {
     const expired = await request(t.app)
       .get(`/${name}/whoami?tab=2`)
-      .set({ ...navigate, ...pageCookie(signExpiredToken(t.config)) })
+      .set({ ...navigate, Cookie: `${pageCookie(signExpiredToken(t.config)).Cookie}; notes_signed_in=1` })
 
     expect(expired.status).toBe(303)
     expect(expired.headers.location).toBe(`/auth/page?return=${encodeURIComponent(`/${name}/whoami?tab=2`)}`)
+  })
+
+  it('sends a browser that never signed in straight to the sign-in page, never through /auth/page', async () => {
+    const firstVisit = await request(t.app).get(`/${name}/whoami`).set(navigate)
+
+    expect(firstVisit.status).toBe(303)
+    // The SPA's sign-in page, at /app/ since this app has a mount at /.
+    expect(firstVisit.headers.location).toBe(
+      `/app/sign-in?redirect=${encodeURIComponent(`/auth/page?return=${encodeURIComponent(`/${name}/whoami`)}`)}`,
+    )
   })
 
   it('sends it on to the sign-in page when there is no sign-in to renew, with the way back', async () => {
@@ -155,6 +165,27 @@ describe('the page cookie', () => {
     expect(renew.headers.location).toBe('/required/whoami')
     expect(back.status).toBe(200)
     expect(back.body.user).toMatch(/\S/)
+  })
+
+  it('when the SPA renews while a page navigation renews through /auth/page with the same cookie, then neither signs the person out', async () => {
+    const { email } = await registerUser(t.app)
+    const login = await request(t.app).post('/auth/login').send({ email, password: 'correct horse battery' })
+    const cookie = (login.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('notes_refresh='))!.split(';')[0]
+
+    const [spa, page] = await Promise.all([
+      request(t.app).post('/auth/refresh').set('Cookie', cookie),
+      request(t.app)
+        .get('/auth/page?return=%2Frequired%2Fwhoami')
+        .set({ ...navigate, Cookie: cookie }),
+    ])
+
+    const winner = spa.status === 200 ? spa : page
+    const loser = spa.status === 200 ? page : spa
+    const newCookie = (winner.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('notes_refresh='))!.split(';')[0]
+    // The loser's cookies are left alone; a page that lost asks again a second later, with the winner's new cookie.
+    expect(((loser.headers['set-cookie'] as unknown as string[] | undefined) ?? []).some((c) => c.startsWith('notes_refresh='))).toBe(false)
+    if (loser === page) expect(page.text).toContain('content="1;url=/auth/page?return=%2Frequired%2Fwhoami&#38;again=1"')
+    expect((await request(t.app).post('/auth/refresh').set('Cookie', newCookie)).status).toBe(200)
   })
 
   it('refuses a cookie-only POST from another site (403), and lets the same site’s through', async () => {
@@ -245,9 +276,7 @@ describe('auth: "optional", "none", scopes and signInPage', () => {
   })
 
   it('signInPage: a browser with no sign-in goes to the app’s own login page', async () => {
-    const res = await request(t.app)
-      .get('/own-login/whoami')
-      .set({ ...navigate, Cookie: 'page-renew=no' })
+    const res = await request(t.app).get('/own-login/whoami').set(navigate)
 
     expect(res.status).toBe(303)
     expect(res.headers.location).toMatch(/^\/login\?redirect=/)

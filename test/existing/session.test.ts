@@ -1,8 +1,8 @@
 const flash = require('connect-flash')
 import { compactDecrypt, decodeProtectedHeader } from 'jose'
 import request from 'supertest'
-import { mount, type SessionRequest } from '../../app/existing'
-import { sessionKey } from '../../app/existing/session'
+import { mount, type PassportRequest, type SessionRequest } from '../../app/existing'
+import { sessionKey } from '../../app/existing/session-stores'
 import { createTestApp, type TestApp } from '../helpers/app'
 import { bearer, signToken } from '../helpers/tokens'
 
@@ -14,7 +14,7 @@ import { bearer, signToken } from '../helpers/tokens'
  */
 const express4 = require('express4')
 
-type Req = SessionRequest
+type Req = SessionRequest & PassportRequest & { user?: { id: string } }
 type Res = { json(body: unknown): void; redirect(url: string): void; sendStatus(status: number): void }
 
 function legacyApp() {
@@ -204,6 +204,43 @@ describe('who the user is, with a session', () => {
     expect(logout.body.user).toBeNull()
     expect(signedOut.body.user).toBeNull()
     expect(signedOut.body.session).toEqual({})
+  })
+})
+
+describe('sessions that start clean', () => {
+  const sessionValue = (res: request.Response) => sessionCookie(res)?.split(';')[0]
+
+  it('when a person signs in, then req.session gets a new id and keeps only its flash, not what was written before', async () => {
+    const browser = request.agent(t.app)
+    const anonymous = await browser.post('/s/set').send({ cart: ['planted by whoever used this browser'] })
+    await browser.post('/s/flash')
+
+    await browser.post('/s/login').set(sameSite)
+    const signedIn = await browser.get('/s/show')
+    const messages = await browser.get('/s/messages')
+
+    expect(signedIn.body.user).toBe('user-grace')
+    expect(signedIn.body.id).not.toBe(anonymous.body.session.id ?? signedIn.body.id + 'x')
+    expect(signedIn.body.session.cart).toBeUndefined()
+    expect(messages.body.info).toEqual(['Saved the profile'])
+  })
+
+  it('when an old copy of the session cookie is replayed, then it restores nothing: not after a sign-out, not after a later save', async () => {
+    const browser = request.agent(t.app)
+    const login = await browser.post('/s/login').set(sameSite)
+    const pageToken = ((login.headers['set-cookie'] as unknown as string[]) ?? []).find((c) => c.startsWith('page-token='))!.split(';')[0]
+    const first = sessionValue(await browser.post('/s/set').send({ cart: ['book'] }))!
+    t.clock.advance(1000)
+    await browser.post('/s/set').send({ cart: ['book', 'pen'] })
+
+    const older = await request(t.app).get('/s/show').set('Cookie', `${first}; ${pageToken}`)
+    await browser.post('/s/logout').set(sameSite)
+    const afterSignOut = await request(t.app).get('/s/show').set('Cookie', first)
+
+    expect(older.body.user).toBe('user-grace')
+    expect(older.body.session.cart).toBeUndefined()
+    expect(afterSignOut.body.user).toBeNull()
+    expect(afterSignOut.body.session).toEqual({})
   })
 })
 

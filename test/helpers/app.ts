@@ -1,5 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { randomUUID } from 'node:crypto'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import type { Express } from 'express'
 import request from 'supertest'
 import { loadConfig, type Config } from '../../app/config'
@@ -8,6 +11,7 @@ import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../app/db/embedded'
 import { ensureTable } from '../../app/db/table'
 import { createApp, type Deps } from '../../app/index'
 import { createLogger } from '../../app/logger'
+import { createOutboxMailer, parseOutboxFile, type MailMessage } from '../../app/mail/mailer'
 
 export const testSecret = 'test-secret-that-is-at-least-32-bytes-long!'
 
@@ -19,6 +23,8 @@ export interface TestApp {
   logs: LogLine[]
   /** The app's clock; move it with `clock.advance(ms)`. */
   clock: TestClock
+  /** Every email the app sent, oldest first, as its local outbox holds them (files in a folder of its own). */
+  outbox(): MailMessage[]
   close(): Promise<void>
 }
 
@@ -47,7 +53,9 @@ export function createTestClock(start = new Date()): TestClock {
 }
 
 /**
- * A real app on a real (embedded, in-memory) DynamoDB with a table of its own.
+ * A real app on a real (embedded, in-memory) DynamoDB with a table of its own. Its emails go to a
+ * local outbox of its own (`outbox()` reads them), and password-reset requests answer without their
+ * usual wait (`deps.passwordResetAnswerMs` sets one).
  * @example const t = await createTestApp(); afterAll(() => t.close())
  */
 export async function createTestApp(
@@ -58,6 +66,9 @@ export async function createTestApp(
     JWT_SECRET: testSecret,
     TABLE_NAME: `notes-${randomUUID()}`,
     DYNAMODB_ENDPOINT: dynamo.endpoint,
+    // Every suite registers its users from one address, 127.0.0.1; the limit itself has tests of its own.
+    REGISTER_LIMIT_PER_ADDRESS: '100000',
+    APP_URL: 'http://127.0.0.1:3000',
     ...options.env,
   })
   const db = createDocumentClient(config)
@@ -65,15 +76,22 @@ export async function createTestApp(
   const logs: LogLine[] = []
   const logger = createLogger({ write: (line) => logs.push(JSON.parse(line) as LogLine) })
   const clock = createTestClock()
-  const app = createApp({ config, db, clock, logger, ...options.deps })
+  const outboxDir = mkdtempSync(path.join(tmpdir(), 'notes-outbox-'))
+  const mailer = createOutboxMailer({ dir: outboxDir, logger })
+  const app = createApp({ config, db, clock, logger, mailer, passwordResetAnswerMs: 0, ...options.deps })
   return {
     app,
     config,
     db,
     logs,
     clock,
+    outbox: () =>
+      readdirSync(outboxDir)
+        .sort()
+        .map((file) => parseOutboxFile(readFileSync(path.join(outboxDir, file), 'utf8'))),
     close: async () => {
       db.destroy()
+      rmSync(outboxDir, { recursive: true, force: true })
       if (!options.dynamo) await dynamo.close()
     },
   }

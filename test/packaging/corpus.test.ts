@@ -62,6 +62,8 @@ beforeAll(async () => {
     AWS_REGION: 'us-east-1',
     JWT_SECRET: testSecret,
     TABLE_NAME: 'notes-corpus',
+    APP_URL: 'https://notes.example.com',
+    MAIL_FROM: 'no-reply@example.com',
     DYNAMODB_ENDPOINT: dynamo.endpoint,
     AWS_ACCESS_KEY_ID: 'corpus',
     AWS_SECRET_ACCESS_KEY: 'corpus',

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import type { Browser } from 'playwright-core'
-import { createImportedUsers } from '../../app/existing/imported-users'
+import { createAccountsRepository } from '../../app/auth/accounts'
 import { importUsers, parseUserTable } from '../../scripts/import-users'
 import { startOffline, type OfflineStack } from '../../scripts/offline/run'
 import { describeInBrowser, launchBrowser, openPage, screenshot, watchForPageErrors } from '../browser/support/browser'
@@ -37,7 +37,7 @@ describeInBrowser('The members’ site from the packaged function, behind npm ru
       log: () => undefined,
       prepare: async (db, tableName) => {
         const users = parseUserTable(readFileSync(membersUserTable, 'utf8'), 'json')
-        await importUsers(users, createImportedUsers({ db, tableName }), new Date())
+        await importUsers(users, createAccountsRepository({ db, tableName }), new Date())
       },
     })
     browser = await launchBrowser()

@@ -86,6 +86,8 @@ export function runShippedBundle(task: string, events: object[]): Promise<Bundle
       PATH: process.env.PATH,
       AWS_LAMBDA_FUNCTION_NAME: 'notes-shipped-api',
       AWS_REGION: 'us-east-1',
+      APP_URL: 'https://notes.example.com',
+      MAIL_FROM: 'no-reply@example.com',
       JWT_SECRET: testSecret,
       TABLE_NAME: 'unused',
       DYNAMODB_ENDPOINT: 'http://127.0.0.1:9',

@@ -1,7 +1,7 @@
 import { createApp } from 'vue'
 import App from './App.vue'
 import { router } from './router'
-import { whenSignedOut } from './session'
+import { whenSignedOut } from './sign-in'
 import './styles.css'
 
 // The sign-in ended without the person asking (expired, revoked elsewhere, signed out in another

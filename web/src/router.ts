@@ -1,7 +1,8 @@
 import { nextTick } from 'vue'
 import { createRouter, createWebHistory } from 'vue-router'
+import { setPageTitle } from './page-title'
 import { afterSignIn } from './redirect'
-import { isSignedIn, sessionReady } from './session'
+import { isSignedIn, signInReady } from './sign-in'
 import NotesView from './views/NotesView.vue'
 import NoteEditorView from './views/NoteEditorView.vue'
 import TrashView from './views/TrashView.vue'
@@ -10,6 +11,8 @@ import RegisterView from './views/RegisterView.vue'
 import NotFoundView from './views/NotFoundView.vue'
 import DevicesView from './views/DevicesView.vue'
 import PasswordView from './views/PasswordView.vue'
+import ForgotPasswordView from './views/ForgotPasswordView.vue'
+import ResetPasswordView from './views/ResetPasswordView.vue'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -32,13 +35,21 @@ export const router = createRouter({
     { path: '/password', name: 'password', component: PasswordView, meta: { title: 'Change password' } },
     { path: '/sign-in', name: 'sign-in', component: SignInView, meta: { title: 'Sign in', guest: true } },
     { path: '/register', name: 'register', component: RegisterView, meta: { title: 'Register', guest: true } },
+    {
+      path: '/forgot-password',
+      name: 'forgot-password',
+      component: ForgotPasswordView,
+      meta: { title: 'Reset your password', guest: true },
+    },
+    // Open to everyone: the emailed link may be opened in a browser signed in (to that account or another).
+    { path: '/reset-password', name: 'reset-password', component: ResetPasswordView, meta: { title: 'Set a new password', public: true } },
     { path: '/:rest(.*)*', name: 'not-found', component: NotFoundView, meta: { title: 'Page not found', public: true } },
   ],
 })
 
 router.beforeEach(async (to) => {
   // A reload or a new tab: the sign-in is looked for (one refresh) before the first page decides.
-  await sessionReady
+  await signInReady
   if (to.meta.public) return true
   if (to.meta.guest) return isSignedIn.value ? afterSignIn(to.query.redirect) : true
   if (isSignedIn.value) return true
@@ -48,7 +59,7 @@ router.beforeEach(async (to) => {
 let firstNavigation = true
 
 router.afterEach((to) => {
-  document.title = `${to.meta.title} · Notes`
+  setPageTitle(to.meta.title)
   if (firstNavigation) {
     firstNavigation = false
     return
@@ -58,6 +69,9 @@ router.afterEach((to) => {
 })
 
 function focusHeading(): void {
+  // A page that put focus somewhere itself (the password field of a filled-in form) keeps it there.
+  const main = document.querySelector('main')
+  if (document.activeElement && document.activeElement !== main && main?.contains(document.activeElement)) return
   const heading = document.querySelector<HTMLElement>('main h1')
   // Without scrolling: a list that returns to where the person was scrolls by itself.
   heading?.focus({ preventScroll: true })

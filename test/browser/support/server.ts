@@ -1,4 +1,4 @@
-import type { Server } from 'node:http'
+import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createTestApp, type TestApp } from '../../helpers/app'
 import { ensureSpaBuilt, publicDir } from './spa-build'
@@ -22,19 +22,22 @@ export interface SpaServerOptions {
 
 /**
  * The real app (in-memory DynamoDB of its own) serving the built SPA from public/, listening on a
- * free port of 127.0.0.1, as the dev server does on 3000.
+ * free port of 127.0.0.1, as the dev server does on 3000. Its emails go to its outbox
+ * (`testApp.outbox()`), with links to this server (APP_URL).
  */
 export async function startSpaServer(options: SpaServerOptions = {}): Promise<SpaServer> {
   await ensureSpaBuilt()
   const deps = options.realClock ? { publicDir, clock: () => new Date() } : { publicDir }
-  const testApp = await createTestApp({ env: options.env, deps })
+  // Listening first: the app's APP_URL is this server's own address.
   const server = await new Promise<Server>((resolve, reject) => {
-    const listening = testApp.app.listen(0, '127.0.0.1', () => resolve(listening))
+    const listening = createServer().listen(0, '127.0.0.1', () => resolve(listening))
     listening.once('error', reject)
   })
-  const { port } = server.address() as AddressInfo
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const testApp = await createTestApp({ env: { APP_URL: url, ...options.env }, deps })
+  server.on('request', testApp.app)
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     testApp,
     close: async () => {
       server.closeAllConnections()

@@ -1,4 +1,4 @@
-import { freshToken, renew, signInLost } from '../session'
+import { freshToken, renew, signInLost } from '../sign-in'
 import { ApiError } from './problem'
 import { request, type Reply } from './http'
 

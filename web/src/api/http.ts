@@ -43,6 +43,8 @@ export async function request<T>(method: string, path: string, options: RequestO
   }
   if (!res.ok) throw await problemOf(res)
   const etag = res.headers.get('ETag')
-  const data = (res.status === 204 ? undefined : await res.json()) as T
+  // 204, and the 202 of a password-reset request, have no body.
+  const text = res.status === 204 ? '' : await res.text()
+  const data = (text ? JSON.parse(text) : undefined) as T
   return { data, etag }
 }

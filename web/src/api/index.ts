@@ -1,9 +1,9 @@
 import { call } from './client'
 import { cookieCredentials, request } from './http'
-import type { Note, NoteInput, Page, SignedIn, SignInSession } from './types'
+import type { Note, NoteInput, Page, SignedIn, SignIn } from './types'
 
 export { ApiError, asApiError, errorsByField, type FieldError } from './problem'
-export type { Note, NoteInput, Page, SignedIn, SignInSession } from './types'
+export type { Note, NoteInput, Page, SignedIn, SignIn } from './types'
 
 /** A note with the `ETag` it came with, the version a save must match. */
 export interface Versioned<T> {
@@ -22,9 +22,19 @@ export async function signIn(email: string, password: string): Promise<SignedIn>
   return (await request<SignedIn>('POST', '/auth/login', { body: { email, password }, credentials: cookieCredentials })).data
 }
 
+/** Asks for a password-reset email; the answer is the same whether or not an account has this email. */
+export async function requestPasswordReset(email: string): Promise<void> {
+  await request<void>('POST', '/auth/password-reset', { body: { email } })
+}
+
+/** Sets a new password with the token of an emailed link; a link that cannot is a 400 on `body.token`. */
+export async function confirmPasswordReset(token: string, newPassword: string): Promise<void> {
+  await request<void>('POST', '/auth/password-reset/confirm', { body: { token, newPassword } })
+}
+
 /** The user's live sign-ins, this browser's marked `current`. */
-export async function listSignIns(): Promise<SignInSession[]> {
-  return (await call<{ items: SignInSession[] }>('GET', '/auth/sessions')).data.items
+export async function listSignIns(): Promise<SignIn[]> {
+  return (await call<{ items: SignIn[] }>('GET', '/auth/sessions')).data.items
 }
 
 /** Signs one device out: it cannot renew, and its last token lapses within its lifetime. */

@@ -46,14 +46,19 @@ export async function problemOf(res: Response): Promise<ApiError> {
   const detail =
     typeof problem.detail === 'string' && problem.detail ? problem.detail : typeof problem.title === 'string' ? problem.title : fallback
   const requestId = typeof problem.requestId === 'string' ? problem.requestId : (res.headers.get('X-Request-Id') ?? undefined)
-  return new ApiError(res.status, detail, fieldErrorsOf(problem.errors), requestId)
+  return new ApiError(res.status, sentence(detail), fieldErrorsOf(problem.errors), requestId)
+}
+
+/** The API's messages end without a full stop; shown beside the SPA's own, they get one. */
+function sentence(text: string): string {
+  return /[.!?…]$/.test(text.trimEnd()) ? text : `${text.trimEnd()}.`
 }
 
 function fieldErrorsOf(value: unknown): FieldError[] {
   if (!Array.isArray(value)) return []
   return value
     .filter((entry): entry is Record<string, unknown> => Boolean(entry) && typeof entry === 'object')
-    .map((entry) => ({ path: textOf(entry.path, ''), message: textOf(entry.message, 'Invalid') }))
+    .map((entry) => ({ path: textOf(entry.path, ''), message: sentence(textOf(entry.message, 'Invalid')) }))
 }
 
 function textOf(value: unknown, fallback: string): string {

@@ -111,11 +111,11 @@ export interface paths {
             cookie?: never;
         };
         /** List the caller’s live sign-ins */
-        get: operations["listSessions"];
+        get: operations["listSignIns"];
         put?: never;
         post?: never;
         /** Sign out every other sign-in */
-        delete: operations["revokeOtherSessions"];
+        delete: operations["revokeOtherSignIns"];
         options?: never;
         head?: never;
         patch?: never;
@@ -132,7 +132,7 @@ export interface paths {
         put?: never;
         post?: never;
         /** Sign out one sign-in */
-        delete: operations["revokeSession"];
+        delete: operations["revokeSignIn"];
         options?: never;
         head?: never;
         patch?: never;
@@ -149,6 +149,40 @@ export interface paths {
         put?: never;
         /** Change the password; signs out every other sign-in */
         post: operations["changePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Email a link to set a new password, if an account has this email */
+        post: operations["requestPasswordReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/password-reset/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set a new password with the emailed link’s token; signs out every sign-in of the account */
+        post: operations["confirmPasswordReset"];
         delete?: never;
         options?: never;
         head?: never;
@@ -270,10 +304,7 @@ export interface components {
             tokenType: "Bearer";
             /** @description Seconds until the token expires */
             expiresIn: number;
-            user: {
-                id: string;
-                email: string;
-            };
+            user: components["schemas"]["User"];
         };
         LoginRequest: {
             email: string;
@@ -315,6 +346,15 @@ export interface components {
             currentPassword: string;
             newPassword: string;
         };
+        PasswordResetConfirmRequest: {
+            /** @description The `token` of the link’s fragment */
+            token: string;
+            newPassword: string;
+        };
+        PasswordResetRequest: {
+            /** Format: email */
+            email: string;
+        };
         /** @description RFC 9457 problem details */
         Problem: {
             type: string;
@@ -332,7 +372,7 @@ export interface components {
             email: string;
             password: string;
         };
-        SessionList: {
+        SignInList: {
             items: {
                 id: string;
                 /** @description When the person signed in (ISO-8601) */
@@ -438,7 +478,7 @@ export interface operations {
             /** @description Registered and signed in */
             201: {
                 headers: {
-                    /** @description notes_refresh: the refresh cookie (HttpOnly, SameSite=Strict, Path=/auth) */
+                    /** @description notes_refresh (`__Secure-notes_refresh` in production): the refresh cookie (HttpOnly, SameSite=Strict, Path=/auth) */
                     "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
@@ -482,6 +522,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     login: {
@@ -500,7 +549,7 @@ export interface operations {
             /** @description Signed in */
             200: {
                 headers: {
-                    /** @description notes_refresh: the refresh cookie (HttpOnly, SameSite=Strict, Path=/auth) */
+                    /** @description notes_refresh (`__Secure-notes_refresh` in production): the refresh cookie (HttpOnly, SameSite=Strict, Path=/auth) */
                     "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
@@ -567,7 +616,7 @@ export interface operations {
             /** @description Renewed */
             200: {
                 headers: {
-                    /** @description notes_refresh: the refresh cookie (HttpOnly, SameSite=Strict, Path=/auth) */
+                    /** @description notes_refresh (`__Secure-notes_refresh` in production): the refresh cookie (HttpOnly, SameSite=Strict, Path=/auth) */
                     "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
@@ -607,7 +656,7 @@ export interface operations {
             /** @description Signed out */
             204: {
                 headers: {
-                    /** @description notes_refresh: the refresh cookie (HttpOnly, SameSite=Strict, Path=/auth) */
+                    /** @description notes_refresh (`__Secure-notes_refresh` in production): the refresh cookie (HttpOnly, SameSite=Strict, Path=/auth) */
                     "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
@@ -624,7 +673,7 @@ export interface operations {
             };
         };
     };
-    listSessions: {
+    listSignIns: {
         parameters: {
             query?: never;
             header?: never;
@@ -639,7 +688,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SessionList"];
+                    "application/json": components["schemas"]["SignInList"];
                 };
             };
             /** @description Unauthorized */
@@ -653,7 +702,7 @@ export interface operations {
             };
         };
     };
-    revokeOtherSessions: {
+    revokeOtherSignIns: {
         parameters: {
             query?: never;
             header?: never;
@@ -680,7 +729,7 @@ export interface operations {
             };
         };
     };
-    revokeSession: {
+    revokeSignIn: {
         parameters: {
             query?: never;
             header?: never;
@@ -768,6 +817,122 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    requestPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetRequest"];
+            };
+        };
+        responses: {
+            /** @description The same answer, in the same time, whether or not an account has this email */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    confirmPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetConfirmRequest"];
+            };
+        };
+        responses: {
+            /** @description Set; every sign-in of the account has ended, and its failed logins are forgotten */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };

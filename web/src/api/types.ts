@@ -17,4 +17,4 @@ export type Page<T> = { items: T[]; nextCursor: string | null }
 export type SignedIn = Schemas['AuthResult']
 
 /** One live sign-in of the user, as `GET /auth/sessions` lists it. */
-export type SignInSession = Schemas['SessionList']['items'][number]
+export type SignIn = Schemas['SignInList']['items'][number]

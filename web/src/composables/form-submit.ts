@@ -1,10 +1,13 @@
 import { nextTick, ref, shallowRef, type Ref } from 'vue'
 import { ApiError, asApiError, type FieldError } from '../api'
 
-/** Moves focus to the first field of `form` marked invalid, once the marks are on screen. */
+/**
+ * Moves focus to the first field of `form` marked invalid, once the marks are on screen; with none
+ * marked (a wrong password, a server that could not be reached), to the form's alert that says why.
+ */
 export async function focusFirstInvalid(form: HTMLFormElement | null): Promise<void> {
   await nextTick()
-  form?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus()
+  ;(form?.querySelector<HTMLElement>('[aria-invalid="true"]') ?? form?.querySelector<HTMLElement>('[role="alert"]'))?.focus()
 }
 
 /**

@@ -7,8 +7,8 @@ import { createLogger } from '../../app/logger'
 import { createNote, createTestApp, registerUser, type TestApp } from '../helpers/app'
 
 /**
- * Sign-ins live in the same partition as the user's notes (`USER#<id>`, `SESSION#<sid>`) and login
- * counters beside them (`LOGIN#...`): neither may ever show up as a note, in a listing, the trash,
+ * Sign-ins live in the same partition as the user's notes (`USER#<id>`, `SIGNIN#<sid>`) and throttle
+ * counters beside them (`THROTTLE#...`): neither may ever show up as a note, in a listing, the trash,
  * the export, or the `changes` function's messages.
  */
 let t: TestApp
@@ -41,7 +41,7 @@ it('the user partition really holds the sign-in items next to the notes', async 
 
   const kinds = (await partition(user.id)).map((item) => String(item.sk).split('#')[0]).sort()
 
-  expect(kinds).toEqual(['NOTE', 'NOTE', 'SESSION', 'SESSION'])
+  expect(kinds).toEqual(['NOTE', 'NOTE', 'SIGNIN', 'SIGNIN'])
 })
 
 it('listings, the trash and the export show notes only', async () => {
@@ -56,10 +56,10 @@ it('listings, the trash and the export show notes only', async () => {
   expect(exported.body.items.map((n: { id: string }) => n.id)).toEqual([kept.id])
 })
 
-it('the changes function publishes nothing for sign-in or login-counter items, inserted, renewed or expired', async () => {
+it('the changes function publishes nothing for sign-in or throttle-counter items, inserted, renewed or expired', async () => {
   const { user } = await userWithSessionsAndNotes()
-  const session = (await partition(user.id)).find((item) => String(item.sk).startsWith('SESSION#'))!
-  const counter = { pk: `LOGIN#EMAIL#${user.email}`, sk: 'WINDOW#2026-12-02T09:00:00.000Z', attempts: 1, expiresAt: 1764666060 }
+  const signIn = (await partition(user.id)).find((item) => String(item.sk).startsWith('SIGNIN#'))!
+  const counter = { pk: `THROTTLE#SIGN_IN#LOGIN#${user.email}`, sk: 'WINDOW#2026-12-02T09:00:00.000Z', attempts: 1, expiresAt: 1764666060 }
   const image = (item: Record<string, unknown>) => marshall(item) as Record<string, AttributeValue>
   let sequence = 0
   const record = (eventName: StreamRecord['eventName'], item: Record<string, unknown>): StreamRecord => ({
@@ -80,7 +80,7 @@ it('the changes function publishes nothing for sign-in or login-counter items, i
   })
 
   const result = await changes({
-    Records: [session, counter].flatMap((item) => [record('INSERT', item), record('MODIFY', item), record('REMOVE', item)]),
+    Records: [signIn, counter].flatMap((item) => [record('INSERT', item), record('MODIFY', item), record('REMOVE', item)]),
   })
 
   expect(result).toEqual({ batchItemFailures: [] })

@@ -10,17 +10,18 @@ import type { SignedIn } from './api/types'
  * `POST /auth/refresh` and treats a spent one presented again as theft, revoking the whole
  * sign-in. So every tab renews under one Web Lock, and tabs pass each other fresh tokens.
  */
-export interface Session {
+export interface CurrentSignIn {
   token: string
   userId: string
-  email: string
+  /** Null for an account that signs in with a username (imported from an older app). */
+  email: string | null
   /** `Date.now()` after which the token is no longer accepted. */
   expiresAt: number
   /** `Date.now()` at which to renew it, a little before `expiresAt`. */
   renewAt: number
 }
 
-const current = ref<Session | null>(null)
+const current = ref<CurrentSignIn | null>(null)
 
 /** A message for the sign-in screen, such as why the person was sent there. */
 const notice = ref<string | null>(null)
@@ -37,7 +38,7 @@ export const signedOutNotice = 'You are signed out.'
 const refreshLock = 'notes.auth.refresh'
 const channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel('notes.auth')
 
-type Message = { type: 'signed-in'; session: Session } | { type: 'signed-out' }
+type Message = { type: 'signed-in'; signIn: CurrentSignIn } | { type: 'signed-out' }
 
 let onSignedOut: (notice: string) => void = () => {}
 let renewTimer: ReturnType<typeof setTimeout> | undefined
@@ -49,17 +50,19 @@ export function whenSignedOut(handler: (notice: string) => void): void {
 }
 
 /** After register or login: keeps the token, tells the other tabs, and schedules its renewal. */
-export function startSession(result: SignedIn): void {
+export function startSignIn(result: SignedIn): void {
   notice.value = null
-  const session = toSession(result)
-  adopt(session)
-  post({ type: 'signed-in', session })
+  const signIn = toSignIn(result)
+  adopt(signIn)
+  post({ type: 'signed-in', signIn })
 }
 
 /** Resolves once the sign-in of an earlier visit or another tab has been looked for (the router waits on it). */
-export const sessionReady: Promise<void> = restore()
+export const signInReady: Promise<void> = restore()
 
 async function restore(): Promise<void> {
+  // Nobody signed in on this browser (or the sign-in ended): no request, and no failed one in the console.
+  if (!mayBeSignedIn()) return
   try {
     await renew()
   } catch {
@@ -69,13 +72,13 @@ async function restore(): Promise<void> {
 
 /** The token to send now: renewed first when it has lapsed (a laptop waking up, a throttled background tab). */
 export async function freshToken(): Promise<string | null> {
-  const session = current.value
-  if (!session) return null
-  if (Date.now() < session.expiresAt - 1000) return session.token
+  const signIn = current.value
+  if (!signIn) return null
+  if (Date.now() < signIn.expiresAt - 1000) return signIn.token
   try {
-    return (await renew(session.token)) ?? null
+    return (await renew(signIn.token)) ?? null
   } catch {
-    return session.token
+    return signIn.token
   }
 }
 
@@ -94,10 +97,10 @@ export function renew(stale?: string): Promise<string | null> {
     const latest = current.value
     if (latest && latest.token !== stale && latest !== now && Date.now() < latest.renewAt) return latest.token
     try {
-      const { data } = await request<SignedIn>('POST', '/auth/refresh', { credentials: cookieCredentials })
-      const session = toSession(data)
-      adopt(session)
-      post({ type: 'signed-in', session })
+      const { data } = await refreshRaced()
+      const signIn = toSignIn(data)
+      adopt(signIn)
+      post({ type: 'signed-in', signIn })
       return data.token
     } catch (err) {
       if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
@@ -111,6 +114,29 @@ export function renew(stale?: string): Promise<string | null> {
     renewing = null
   })
   return renewing
+}
+
+/**
+ * `POST /auth/refresh`, asked again once when it lost a race: a page of a mounted app renewing through
+ * `/auth/page` at the same moment spends the same one-time cookie. The server then answers 401 but
+ * leaves the cookies alone, and the winner's new cookie is on its way; an ended sign-in's 401 clears them.
+ */
+async function refreshRaced() {
+  try {
+    return await request<SignedIn>('POST', '/auth/refresh', { credentials: cookieCredentials })
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.status !== 401 || !mayBeSignedIn()) throw err
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    return request<SignedIn>('POST', '/auth/refresh', { credentials: cookieCredentials })
+  }
+}
+
+/**
+ * Whether this browser may hold a sign-in: the server sets `notes_signed_in=1` (readable, no secret)
+ * beside the HttpOnly refresh cookie, with the same lifetime, and clears both when the sign-in ends.
+ */
+function mayBeSignedIn(): boolean {
+  return /(?:^|;\s*)(?:__Secure-)?notes_signed_in=1(?:;|$)/.test(document.cookie)
 }
 
 /** The server refused this sign-in: forget it and send the person to sign in again. */
@@ -142,7 +168,7 @@ function end(message: string): void {
   clearTimeout(renewTimer)
 }
 
-function toSession(result: SignedIn): Session {
+function toSignIn(result: SignedIn): CurrentSignIn {
   const lifetime = result.expiresIn * 1000
   const now = Date.now()
   // A quarter of the lifetime early, at most a minute: 15 s into a 20 s token, 14 min into 15 min.
@@ -156,10 +182,10 @@ function toSession(result: SignedIn): Session {
   }
 }
 
-function adopt(session: Session): void {
-  current.value = session
+function adopt(signIn: CurrentSignIn): void {
+  current.value = signIn
   clearTimeout(renewTimer)
-  renewTimer = setTimeout(renewSilently, Math.max(0, session.renewAt - Date.now()))
+  renewTimer = setTimeout(renewSilently, Math.max(0, signIn.renewAt - Date.now()))
 }
 
 function renewSilently(): void {
@@ -173,8 +199,8 @@ function renewSilently(): void {
 
 // Timers of a hidden tab are throttled to once a minute or less: catch up when it is seen again.
 document.addEventListener('visibilitychange', () => {
-  const session = current.value
-  if (document.visibilityState === 'visible' && session && Date.now() >= session.renewAt) renewSilently()
+  const signIn = current.value
+  if (document.visibilityState === 'visible' && signIn && Date.now() >= signIn.renewAt) renewSilently()
 })
 
 function post(message: Message): void {
@@ -190,9 +216,9 @@ channel?.addEventListener('message', (event: MessageEvent<Message>) => {
   } else if (message.type === 'signed-in') {
     const mine = current.value
     // Another tab renewed or signed in: its token is as good as ours (same cookie), and newer.
-    if (!mine || message.session.expiresAt > mine.expiresAt) {
+    if (!mine || message.signIn.expiresAt > mine.expiresAt) {
       notice.value = null
-      adopt(message.session)
+      adopt(message.signIn)
     }
   }
 })
