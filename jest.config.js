@@ -3,6 +3,7 @@
 // bundles or the SPA, package with serverless, drive Chromium, restart the dev server or fuzz.
 const slow = [
   '<rootDir>/test/browser/', // Chromium on the built SPA
+  '<rootDir>/test/concurrency/', // builds dist/lambda.js and runs hundreds of invocations at once
   '<rootDir>/test/fuzz/', // over 10,000 requests a run
   '<rootDir>/test/dev-server.test.ts', // starts, kills and restarts the dev server
   '<rootDir>/test/lambda-bundle.test.ts', // builds dist/lambda.js

@@ -11,7 +11,8 @@ import { bodyBytes, buildWithMounts, noMounts, runShippedBundle } from './packag
 
 /**
  * `npx serverless package` (osls) with no AWS credentials and no network: the CloudFormation it
- * writes for a stage, with the authorizer off (the default) and switched on. Any attempt to open
+ * writes for a stage, with the authorizer off (the default) and switched on, and with the api on
+ * Lambda Managed Instances. Any attempt to open
  * a socket or resolve a name is recorded by a preloaded guard and fails the test. The functions and
  * their zips are the ones serverless.yml declares (read from the packaged service state), so adding
  * a function needs no change here. The first stack is built with a server-rendered app mounted
@@ -700,5 +701,98 @@ describe('one origin for the SPA and the API (CloudFront)', () => {
     expect(headers.ContentTypeOptions).toEqual({ Override: true })
     expect(headers.FrameOptions).toEqual({ FrameOption: 'DENY', Override: true })
     expect(headers.ReferrerPolicy).toMatchObject({ ReferrerPolicy: 'strict-origin-when-cross-origin' })
+  })
+})
+
+describe('the Managed Instances switch', () => {
+  let managed: Packaged
+
+  beforeAll(() => {
+    managed = packageStack('managed', [
+      '--stage',
+      'ci5',
+      '--param=managedInstances=true',
+      '--param=managedInstancesSubnetIds=subnet-0a1,subnet-0b2,subnet-0c3',
+      '--param=managedInstancesSecurityGroupIds=sg-0d4',
+    ])
+  }, 120_000)
+
+  const versionsOf = (p: Packaged, functionId: string) =>
+    ofType(p, 'AWS::Lambda::Version').filter(([, r]) => r.Properties.FunctionName?.Ref === functionId)
+
+  it.each([
+    ['authorizer off', () => off],
+    ['authorizer on', () => on],
+  ])('is off by default: no capacity provider, no operator role, api an ordinary function with its versions (%s)', (_name, stack) => {
+    const p = stack()
+    const api = p.template.Resources.ApiLambdaFunction.Properties
+
+    expect(ofType(p, 'AWS::Lambda::CapacityProvider')).toEqual([])
+    expect(p.template.Resources.CapacityProviderOperatorRole).toBeUndefined()
+    expect(api.CapacityProviderConfig).toBeUndefined()
+    expect(api.FunctionScalingConfig).toBeUndefined()
+    expect(api.MemorySize).toBe(1024)
+    expect(versionsOf(p, 'ApiLambdaFunction')).toHaveLength(1)
+  })
+
+  it('when on, puts api on a capacity provider of the stage, in the given subnets, arm64 like the functions', () => {
+    const [providerId, provider] = one(managed, 'AWS::Lambda::CapacityProvider')
+
+    expect(provider.Properties).toEqual({
+      CapacityProviderName: 'notes-ci5-api',
+      VpcConfig: {
+        SubnetIds: { 'Fn::Split': [',', 'subnet-0a1,subnet-0b2,subnet-0c3'] },
+        SecurityGroupIds: { 'Fn::Split': [',', 'sg-0d4'] },
+      },
+      PermissionsConfig: { CapacityProviderOperatorRoleArn: { 'Fn::GetAtt': ['CapacityProviderOperatorRole', 'Arn'] } },
+      InstanceRequirements: { Architectures: ['arm64'] },
+      CapacityProviderScalingConfig: { MaxVCpuCount: 16 },
+    })
+    expect(managed.template.Resources.ApiLambdaFunction.Properties).toMatchObject({
+      Architectures: ['arm64'],
+      CapacityProviderConfig: {
+        LambdaManagedInstancesCapacityProviderConfig: { CapacityProviderArn: { 'Fn::GetAtt': [providerId, 'Arn'] } },
+      },
+    })
+  })
+
+  it('when on, gives api its concurrency per execution environment, memory per vCPU, memory and scaling', () => {
+    const api = managed.template.Resources.ApiLambdaFunction.Properties
+
+    expect(api.CapacityProviderConfig.LambdaManagedInstancesCapacityProviderConfig).toMatchObject({
+      PerExecutionEnvironmentMaxConcurrency: 64,
+      ExecutionEnvironmentMemoryGiBPerVCpu: 2,
+    })
+    expect(api.MemorySize).toBe(2048) // the smallest a Managed Instances function may have
+    expect(api.FunctionScalingConfig).toEqual({ MinExecutionEnvironments: 3, MaxExecutionEnvironments: 30 })
+    // CloudFormation publishes $LATEST.PUBLISHED, which the HTTP API invokes; no numbered version beside it.
+    expect(versionsOf(managed, 'ApiLambdaFunction')).toEqual([])
+  })
+
+  it('when on, lets Lambda manage the instances through a role of AWS’s managed policy for it, trusted by Lambda alone', () => {
+    const role = managed.template.Resources.CapacityProviderOperatorRole
+
+    expect(role.Type).toBe('AWS::IAM::Role')
+    expect(role.Properties).toEqual({
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      },
+      ManagedPolicyArns: [{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/AWSLambdaManagedEC2ResourceOperator' }],
+    })
+  })
+
+  it('when on, leaves every other function and the api’s role as they are', () => {
+    for (const id of ['ChangesLambdaFunction', 'ExportNotesLambdaFunction']) {
+      expect(managed.template.Resources[id].Properties.CapacityProviderConfig).toBeUndefined()
+      expect(managed.template.Resources[id].Properties).toEqual({
+        ...off.template.Resources[id].Properties,
+        FunctionName: expect.stringContaining('-ci5-'),
+        Environment: expect.anything(),
+        Code: expect.anything(),
+        Tags: expect.anything(),
+      })
+    }
+    expect(managed.template.Resources.ApiRole.Properties).toEqual(off.template.Resources.ApiRole.Properties)
   })
 })

@@ -35,8 +35,16 @@ function connect(config: Pick<Config, 'region' | 'dynamodbEndpoint'>): DynamoDBD
     region: config.region,
     endpoint: config.dynamodbEndpoint,
     maxAttempts: 3,
-    // The SDK's default agent keeps connections alive, so warm invocations skip the TLS handshake.
-    requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 },
+    // The SDK's default agent keeps connections alive, so warm invocations skip the TLS handshake. Its
+    // default of 50 sockets is below what one worker of Lambda Managed Instances runs at once (64
+    // invocations, some making two calls together), and time spent waiting for a socket counts against
+    // connectionTimeout: the invocations Lambda sends bound the sockets instead.
+    requestHandler: {
+      connectionTimeout: 1000,
+      requestTimeout: 3000,
+      httpAgent: { maxSockets: Infinity },
+      httpsAgent: { maxSockets: Infinity },
+    },
     // A local endpoint (dynalite, DynamoDB Local) accepts any credentials; real DynamoDB uses the role's.
     credentials: local ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined,
   })

@@ -9,3 +9,14 @@ declare module 'dynalite' {
   }
   export default function dynalite(options?: DynaliteOptions): Server
 }
+
+declare module 'dynalite/db' {
+  namespace store {
+    /** The LevelDB store behind a dynalite server, made by `create` when the server is. */
+    interface Store {
+      db: { open(): Promise<void> }
+    }
+  }
+  const store: { create: (options: object) => store.Store }
+  export = store
+}

@@ -11,3 +11,11 @@ export function passwordProblem(password: string): string | undefined {
   if (length > passwordMaxLength) return `Use at most ${passwordMaxLength} characters (this one has ${length}).`
   return undefined
 }
+
+/** What is wrong with a new password and its repetition, as field errors of `body.newPassword` and `body.repeated`. */
+export function newPasswordProblems(newPassword: string, repeated: string): { path: string; message: string }[] {
+  const policy = passwordProblem(newPassword)
+  if (policy) return [{ path: 'body.newPassword', message: policy }]
+  if (repeated !== newPassword) return [{ path: 'body.repeated', message: 'This is not the same as the new password.' }]
+  return []
+}
