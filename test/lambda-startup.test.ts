@@ -115,7 +115,7 @@ describe('the Lambda bundle at cold start', () => {
   it('leaves the SDK for later in JWKS mode (JWT_JWKS_URI) too', () => {
     const { evaluated } = coldStart(
       {
-        JWT_JWKS_URI: 'http://127.0.0.1:9/jwks.json',
+        JWT_JWKS_URI: 'https://127.0.0.1:9/jwks.json',
         JWT_ISSUER: 'https://idp.example/',
         JWT_AUDIENCE: 'notes',
         CURSOR_SECRET: testSecret,
