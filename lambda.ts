@@ -6,7 +6,8 @@
  */
 import { loadConfig } from './app/config'
 import { createDocumentClient } from './app/db/client'
-import { createApp } from './app/index'
+import { mounts } from './app/existing/mounts'
+import { createApp, sitePathsOf } from './app/index'
 import { createLambdaHandler, lambdaClientAddress, lambdaRequestId } from './app/lambda/handler'
 import { createStreamHandler } from './app/lambda/stream-handler'
 import { createLogger } from './app/logger'
@@ -14,7 +15,6 @@ import { createSesMailer } from './app/mail/ses'
 
 const config = loadConfig(process.env)
 const logger = createLogger()
-logger.info('cold start', { cursorKeyFrom: config.cursorKeyFrom }) // which secret signs pagination cursors
 const app = createApp({
   config,
   db: createDocumentClient(config),
@@ -24,7 +24,10 @@ const app = createApp({
   clientAddressOf: lambdaClientAddress,
   // Password-reset emails through Amazon SES; without MAIL_FROM the cold start fails here.
   mailer: config.jwt.jwksUri ? undefined : createSesMailer(config),
+  mounts, // none: app/existing is not even in the bundle
 })
+// Which secret signs pagination cursors, and which paths this function answers (the build reads them, see scripts/build-lambda.mjs).
+logger.info('cold start', { cursorKeyFrom: config.cursorKeyFrom, site: sitePathsOf(app) })
 
 export const handler = createLambdaHandler(app, logger)
 export const streamHandler = createStreamHandler(app, logger)

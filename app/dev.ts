@@ -9,7 +9,8 @@ import { createDocumentClient } from './db/client'
 import { DataDirInUseError, startEmbeddedDynamo, type EmbeddedDynamo } from './db/embedded'
 import { ensureTable } from './db/table'
 import { ConfigError, loadConfig, loadDevServerConfig } from './config'
-import { createApp } from './index'
+import { mounts } from './existing/mounts'
+import { createApp, sitePathsOf, startUpOf } from './index'
 import { createLogger } from './logger'
 import { createOutboxMailer } from './mail/mailer'
 import { spaIsFresh, spaPaths } from './spa-build'
@@ -39,13 +40,15 @@ async function main(): Promise<void> {
   }
   const db = createDocumentClient(config)
   await ensureTable(db, config.tableName)
-  if (!skipSpaBuild) await buildSpaIfNeeded()
-
   // Emails (password resets) become files in .data/outbox/, each with a log line holding its links: never sent.
   const mailer = createOutboxMailer({ dir: outboxDir, logger })
-  const app = createApp({ config, db, clock: () => new Date(), logger, publicDir, mailer })
+  const app = createApp({ config, db, clock: () => new Date(), logger, publicDir, mailer, mounts })
+  const { spaBase } = sitePathsOf(app)
+  if (!skipSpaBuild) await buildSpaIfNeeded(spaBase)
+  await startUpOf(app) // mounted apps' start-up work (mount option `ready`) is done before the first request
   const server = app.listen(port, host, () => {
     console.log(`\n  Notes API on http://${host}:${port}/  (OpenAPI: /openapi.json)`)
+    if (spaBase !== '/') console.log(`  The SPA at http://${host}:${port}${spaBase}  (a mount holds /)`)
     console.log(
       embedded
         ? `  Embedded DynamoDB, data in ${path.relative(process.cwd(), dataDir) || dataDir}`
@@ -85,13 +88,13 @@ function shutDownGracefully(server: Server, embedded?: EmbeddedDynamo): void {
   process.on('SIGTERM', () => void stop('SIGTERM'))
 }
 
-/** Builds web/ into public/ when public/ is missing or older than any source file. */
-async function buildSpaIfNeeded(): Promise<void> {
+/** Builds web/ into public/, for the SPA at `base`, when public/ is missing, older than any source file or built for another base. */
+async function buildSpaIfNeeded(base: string): Promise<void> {
   const { webDir, viteConfig } = spaPaths(root)
-  if (!existsSync(path.join(webDir, 'index.html')) || spaIsFresh(root)) return
-  console.log('  Building the SPA into public/ ...')
+  if (!existsSync(path.join(webDir, 'index.html')) || spaIsFresh(root, base)) return
+  console.log(`  Building the SPA into public/ (at ${base}) ...`)
   const { build } = await import('vite')
-  await build({ configFile: viteConfig, logLevel: 'warn' })
+  await build({ configFile: viteConfig, logLevel: 'warn', base })
 }
 
 main().catch((err) => {

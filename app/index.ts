@@ -11,10 +11,10 @@ import { createSignInsRepository } from './auth/sign-ins'
 import { createThrottle } from './auth/throttle'
 import type { TokenVerifier } from './auth/tokens'
 import { createTokenVerifier } from './auth/verifier'
-import { isForMount, mountExisting, type MountList } from './existing'
-import { mounts as ownMounts } from './existing/mounts'
+import type { Mount, MountList } from './existing/mount'
 import { back, expressApp, front, type ShellDeps } from './http/app-shell'
 import { serviceRoutes } from './http/service-routes'
+import { sitePaths, type SitePaths } from './http/site-paths'
 import { staticSite } from './http/static-site'
 import type { Mailer } from './mail/mailer'
 import { createNotesRepository } from './notes/repository'
@@ -34,7 +34,11 @@ export interface Deps extends ShellDeps {
   clientAddressOf?: (req: Request) => string | undefined
   /** The built SPA to serve at `/` (dev server only: on AWS, S3 and CloudFront serve it). */
   publicDir?: string
-  /** Existing Express code at its own URLs; by default the list in app/existing/mounts.ts. */
+  /**
+   * Existing Express code at its own URLs (app/existing): the entries pass the list of
+   * app/existing/mounts.ts, tests their own. None by default, and then app/existing is never loaded:
+   * the mount layer comes with the mounts (see `mount()`).
+   */
   mounts?: MountList
   /**
    * Sends the password-reset emails: Amazon SES on AWS (lambda.ts), a local outbox in dev and tests
@@ -43,6 +47,18 @@ export interface Deps extends ShellDeps {
   mailer?: Mailer
   /** The least time `POST /auth/password-reset` takes to answer, whether or not the account exists (app/auth/password-reset.ts); 1000 ms by default. */
   passwordResetAnswerMs?: number
+}
+
+const built = new WeakMap<Express, { startUp: Promise<void>; paths: SitePaths }>()
+
+/** Settles when the start-up work of every mount of `app` has (mount option `ready`); rejects with the first failure. */
+export function startUpOf(app: Express): Promise<void> {
+  return built.get(app)?.startUp ?? Promise.resolve()
+}
+
+/** Who answers which paths of the site `app` serves: the function's and the SPA's (app/http/site-paths.ts). */
+export function sitePathsOf(app: Express): SitePaths {
+  return built.get(app)?.paths ?? sitePaths([])
 }
 
 /**
@@ -56,25 +72,32 @@ export function createApp(deps: Deps): Express {
   const verifyToken = deps.verifyToken ?? createTokenVerifier(config.jwt, clock)
   const { tableName } = config
   const notes = createNotesRepository({ db, tableName, cursorKey: config.cursorKey, clock })
-  const listed = deps.mounts ?? ownMounts
-  const mounts = typeof listed === 'function' ? listed({ db, tableName, config }) : listed
+  const listed = deps.mounts ?? []
+  const mounts: readonly Mount[] = typeof listed === 'function' ? listed({ db, tableName, config }) : listed
+  const layer = mounts[0]?.layer
   const clientAddressOf = deps.clientAddressOf ?? ((req: Request) => req.socket.remoteAddress)
   const signIn = ownAuth ? signInParts(deps, clientAddressOf) : undefined
-  const site = deps.publicDir ? staticSite(deps.publicDir) : undefined
+  const paths = sitePaths(mounts.map((m) => m.path))
+  const site = deps.publicDir ? staticSite(deps.publicDir, paths.spaBase) : undefined
 
   const app = expressApp()
+  const startUp = layer ? layer.ready(mounts) : Promise.resolve()
+  startUp.catch(() => undefined) // each failure is logged by its mount, and fails that mount's requests
+  built.set(app, { startUp, paths })
   // Request id, path prefix, access log, helmet, CORS, then JSON bodies (mounted code gets its bodies unread).
-  app.use(front({ ...deps, bodiesLeftAlone: (req) => isForMount(mounts, req.path) }))
-  app.use(serviceRoutes(() => openApiDocument({ ownAuth }))) // /health, /openapi.json
+  app.use(front({ ...deps, bodiesLeftAlone: layer && ((req) => layer.isForMount(mounts, req.path)) }))
+  const pageRenewal = layer && signIn ? layer.routeTables : [] // GET /auth/page, where the layer serves it
+  app.use(serviceRoutes(() => openApiDocument({ ownAuth, more: pageRenewal }))) // /health, /openapi.json
   if (signIn) app.use('/auth', authRoutes({ ...signIn, config, verifyToken, clock, clientAddressOf }))
   app.use('/api', requireAuth(verifyToken)) // a bearer token for everything below /api
   app.use('/api/me', meRoutes())
   app.use('/api/notes/export', exportRoutes(notes)) // before /api/notes/:id takes "export" for an id
   app.use('/api/notes', notesRoutes(notes))
   app.use('/api/trash', trashRoutes(notes))
-  // The SPA's files, then mounted apps (one at `/` answers what is left), then the SPA's pages.
+  // The SPA's files, then mounted apps (one at `/` answers all but the SPA's paths), then the SPA's pages.
   if (site) app.use(site.files)
-  app.use(mountExisting(mounts, { config, db, tableName, verifyToken, logger, clock, door: signIn?.door, signIns: signIn?.signIns }))
+  if (layer)
+    app.use(layer.router(mounts, { config, db, tableName, verifyToken, logger, clock, door: signIn?.door, signIns: signIn?.signIns }))
   if (site) app.use(site.pages)
   app.use(back(deps)) // 404, problem+json for every error
   return app

@@ -18,12 +18,19 @@ const problem = z
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details' })
 
+/** What the document describes: the auth routes only when the app issues its own tokens, and the tables of the routes mounts add. */
+export interface DocumentOptions {
+  ownAuth: boolean
+  /** Route tables served beside the app's own, such as the mount layer's GET /auth/page. */
+  more?: readonly RouteTable[]
+}
+
 /**
  * The route tables the app mounts (app/index.ts), in its order: the auth routes only when the app
  * issues its own tokens. test/openapi.test.ts checks this list against the routes the app answers.
  */
-export function routeTables(options: { ownAuth: boolean }): RouteTable[] {
-  return [serviceApi, ...(options.ownAuth ? [authApi] : []), meApi, exportApi, notesApi, trashApi]
+export function routeTables(options: DocumentOptions): RouteTable[] {
+  return [serviceApi, ...(options.ownAuth ? [authApi] : []), ...(options.more ?? []), meApi, exportApi, notesApi, trashApi]
 }
 
 /**
@@ -31,7 +38,7 @@ export function routeTables(options: { ownAuth: boolean }): RouteTable[] {
  * methods, parameters, security and bodies come from the same definitions, and the bodies' schemas
  * are the zod schemas that validate requests. Built on first use, not at start.
  */
-export function openApiDocument(options: { ownAuth: boolean }): object {
+export function openApiDocument(options: DocumentOptions): object {
   const referenced = new Set<string>()
   const schemaOf = (schema: z.ZodType | JsonSchema): object => {
     if (!(schema instanceof z.ZodType)) return schema

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 
 /** Where the SPA's sources are and where its build goes, from the project root. */
@@ -8,10 +8,14 @@ export function spaPaths(root: string) {
   return { webDir, publicDir, viteConfig: path.join(webDir, 'vite.config.ts'), builtIndex: path.join(publicDir, 'index.html') }
 }
 
-/** True when public/ holds a build at least as new as every file under web/. */
-export function spaIsFresh(root: string): boolean {
+/** True when public/ holds a build for the SPA at `base` (its scripts under `<base>assets/`) at least as new as every file under web/. */
+export function spaIsFresh(root: string, base = '/'): boolean {
   const { webDir, builtIndex } = spaPaths(root)
-  return existsSync(builtIndex) && newestMtime(webDir) <= statSync(builtIndex).mtimeMs
+  return (
+    existsSync(builtIndex) &&
+    newestMtime(webDir) <= statSync(builtIndex).mtimeMs &&
+    readFileSync(builtIndex, 'utf8').includes(`src="${base}assets/`)
+  )
 }
 
 function newestMtime(dir: string): number {

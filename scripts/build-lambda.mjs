@@ -1,16 +1,19 @@
 /**
  * Bundles each Lambda entry (lambda.ts, changes.ts, authorizer.ts when it exists, and functions/*.ts) into one
  * minified file in dist/, with a source map and esbuild's metafile. The packages app/deferred.ts loads on
- * first use go to files of their own beside them, such as dist/dynamodb-sdk.js (see below).
+ * first use go to files of their own beside them, such as dist/dynamodb-sdk.js (see below). Mounted apps that
+ * are packages of their own ship as files in dist/<name>.files/ (scripts/ship-mounted.mjs). Then the api
+ * function is loaded as Lambda loads it, in an empty folder, and the paths it answers are written to
+ * dist/site.json, which serverless.yml (CloudFront), `npm run offline` and the SPA's build read.
  *
  *   node scripts/build-lambda.mjs [--outdir <dir>] [--only <name>] [--quiet]
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { build } from 'esbuild'
-import { existingApps } from './bundle-existing.mjs'
+import { loadCheck, shipMounted } from './ship-mounted.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const entries = ['lambda', 'changes', 'authorizer', 'export-notes']
@@ -27,8 +30,18 @@ export async function buildLambdas({ outdir = path.join(root, 'dist'), only, plu
   const present = entries.filter((name) => (only === undefined || name === only) && sourceOf(name) !== undefined)
   if (only !== undefined && present.length === 0) throw new Error(`No entry ${only}.ts to build`)
   const deferred = deferredApart(outdir, plugins)
-  return Promise.all(present.map((name) => buildOne(name, outdir, [deferred, ...plugins])))
+  const built = await Promise.all(present.map((name) => buildOne(name, outdir, [deferred, ...plugins])))
+  if (present.includes('lambda')) {
+    // The function's paths: the app's own and each mount's, and where the SPA lives (app/http/site-paths.ts).
+    const { site } = loadCheck({ outdir, name: 'lambda', alongside: deferredFiles })
+    if (!site) throw new Error('dist/lambda.js loaded without its `cold start` log line, which names the paths it answers')
+    writeFileSync(path.join(outdir, 'site.json'), `${JSON.stringify(site, null, 2)}\n`)
+  }
+  return built
 }
+
+/** The files of the packages app/deferred.ts loads on first use, which every function's zip holds beside its bundle. */
+const deferredFiles = readdirSync(path.join(root, 'app/deferred')).map((file) => file.replace(/\.ts$/, '.js'))
 
 /**
  * Leaves out what the functions bundle but never run, each for a reason that holds for every request:
@@ -148,16 +161,16 @@ function deferredApart(outdir, plugins) {
 
 async function buildOne(name, outdir, plugins) {
   const outfile = path.join(outdir, `${name}.js`)
-  // View engines, __dirname and module.parent of mounted apps; their views and assets go to <name>.files/.
-  const existing = await existingApps({ root, entry: sourceOf(name), name, outdir, plugins })
+  // Mounted apps that are packages of their own are left out, and shipped as files to <name>.files/.
+  const mounted = shipMounted({ root, name, outdir })
   const result = await build({
     ...bundleOptions,
     entryPoints: [sourceOf(name)],
     outfile,
     banner: { js: sourceMappedStacks },
-    plugins: [leanDependencies, ...plugins, existing.plugin],
+    plugins: [leanDependencies, ...plugins, mounted.plugin],
   })
-  existing.copyFiles()
+  await mounted.copyFiles()
   writeFileSync(path.join(outdir, `${name}.meta.json`), JSON.stringify(result.metafile))
   const bytes = result.metafile.outputs[path.relative(process.cwd(), outfile)]?.bytes ?? 0
   return { name, outfile, bytes, inputs: topInputs(result.metafile, outfile) }

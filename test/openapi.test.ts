@@ -2,7 +2,10 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import express from 'express'
 import request from 'supertest'
+import { mount } from '../app/existing'
+import { pageRenewalApi } from '../app/existing/page-renewal'
 import { openApiDocument } from '../app/openapi'
 import { createTestApp, type TestApp } from './helpers/app'
 
@@ -93,10 +96,11 @@ describe('redocly lint', () => {
   beforeAll(() => void (dir = mkdtempSync(path.join(os.tmpdir(), 'openapi-'))))
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-  it('finds no error and no warning in the document, with own tokens and with an identity provider, offline', () => {
+  it('finds no error and no warning in the document, with own tokens (and mounts) and with an identity provider, offline', () => {
     const files = [true, false].map((ownAuth) => {
       const file = path.join(dir, `openapi-own-tokens-${ownAuth}.json`)
-      writeFileSync(file, JSON.stringify(openApiDocument({ ownAuth })))
+      // With its own tokens, the app with mounts also serves GET /auth/page.
+      writeFileSync(file, JSON.stringify(openApiDocument({ ownAuth, more: ownAuth ? [pageRenewalApi] : [] })))
       return file
     })
     const networkLog = path.join(dir, 'network.log')
@@ -136,5 +140,33 @@ describe('redocly lint', () => {
       expect(totals).toMatchObject({ errors: 0, warnings: 0 })
     }
     expect(readFileSync(networkLog, 'utf8')).toBe('')
+  })
+})
+
+describe('the OpenAPI document of an app with mounts', () => {
+  it('describes GET /auth/page, the renewal of mounted pages’ cookie, which the app then serves', async () => {
+    const t = await createTestApp({
+      deps: {
+        mounts: [
+          mount(
+            '/legacy',
+            express().get('/', (_req, res) => void res.send('legacy')),
+          ),
+        ],
+      },
+    })
+    try {
+      const document = (await request(t.app).get('/openapi.json')).body as Document & { paths: Record<string, Record<string, object>> }
+      const renewal = await request(t.app).get('/auth/page?return=/legacy/').set('Accept', 'text/html')
+      const wrongMethod = await request(t.app).post('/auth/page')
+
+      expect(document.paths['/auth/page']).toEqual({ get: expect.objectContaining({ operationId: 'renewPage', security: [] }) })
+      expect(Object.keys(document.paths['/auth/page'].get)).toContain('responses')
+      expect(renewal.status).toBe(303)
+      expect(renewal.headers.location).toBe('/legacy/')
+      expect(wrongMethod.status).toBe(405)
+    } finally {
+      await t.close()
+    }
   })
 })

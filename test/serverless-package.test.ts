@@ -7,7 +7,7 @@ import { loadConfig } from '../app/config'
 import { testSecret } from './helpers/app'
 import { httpApiEvent } from './helpers/events'
 import { signToken } from './helpers/tokens'
-import { bodyBytes, buildWithMounts, runShippedBundle } from './packaging/shipped-bundle'
+import { bodyBytes, buildWithMounts, noMounts, runShippedBundle } from './packaging/shipped-bundle'
 
 /**
  * `npx serverless package` (osls) with no AWS credentials and no network: the CloudFormation it
@@ -89,15 +89,11 @@ function packageStack(name: string, args: string[]): Packaged {
   return { dir: out, template, functions, artifacts }
 }
 
-function buildLambdas(mountsSource?: string) {
-  if (mountsSource === undefined) {
-    const build = spawnSync(process.execPath, [path.join(root, 'scripts/build-lambda.mjs'), '--quiet'], { cwd: root, encoding: 'utf8' })
-    if (build.status !== 0) throw new Error(`build failed: ${build.stderr}`)
-    return
-  }
+/** Every bundle into dist/, with `mountsSource` as app/existing/mounts.ts (none by default, whatever the checkout lists). */
+function buildLambdas(mountsSource = noMounts) {
   for (const name of ['lambda', 'changes', 'authorizer', 'export-notes'])
     rmSync(path.join(root, 'dist', `${name}.files`), { recursive: true, force: true })
-  const built = buildWithMounts(path.join(root, 'dist'), mountsSource)
+  const built = buildWithMounts(path.join(root, 'dist'), mountsSource, { every: true })
   if (!built.ok) throw new Error(`build failed: ${built.stderr}`)
 }
 
@@ -127,8 +123,7 @@ beforeAll(() => {
   networkLog = path.join(work, 'network.log')
   writeFileSync(networkLog, '')
   writeFileSync(path.join(work, 'network-guard.js'), networkGuard)
-  // The api bundle with a mounted app (its other bundles as usual), then every bundle as the checkout builds it.
-  buildLambdas()
+  // The bundles with a mounted app, then without mounts.
   buildLambdas(withEjsShop)
   off = packageStack('off', ['--stage', 'ci'])
   buildLambdas()
@@ -241,17 +236,22 @@ describe('serverless package, offline', () => {
     expect(off.functions.authorizer).toBeUndefined()
   })
 
-  it('puts a mounted app’s views and static files in the api zip, beside the bundle with their layout', () => {
+  it('puts a mounted app in the api zip as its files, with their layout, beside the bundle, with its dependencies', () => {
     const shipped = 'dist/lambda.files/test/packaging/fixtures/ejs-shop'
+    const files = off.artifacts.api.filter((e) => e.startsWith('dist/lambda.files/'))
 
-    expect(off.artifacts.api.sort()).toEqual(
-      [
-        'dist/lambda.js',
-        'dist/lambda.js.map',
-        ...deferred,
-        ...['public/img/logo.png', 'public/style.css', 'views/index.ejs', 'views/partials/header.ejs'].map((f) => `${shipped}/${f}`),
-      ].sort(),
+    expect(files.filter((e) => e.startsWith(`${shipped}/`)).sort()).toEqual(
+      ['app.js', 'package.json', 'public/img/logo.png', 'public/style.css', 'views/index.ejs', 'views/partials/header.ejs']
+        .map((f) => `${shipped}/${f}`)
+        .sort(),
     )
+    // Its dependencies, and nothing else of the project or its node_modules.
+    const packages = new Set(
+      files.filter((e) => !e.startsWith(`${shipped}/`)).map((e) => /^dist\/lambda\.files\/node_modules\/([^/]+)\//.exec(e)?.[1]),
+    )
+    expect(packages.has(undefined)).toBe(false)
+    expect([...packages]).toEqual(expect.arrayContaining(['ejs', 'express4']))
+    expect([...packages]).not.toEqual(expect.arrayContaining(['jsonwebtoken']))
     // Built without mounts, the zip holds the bundle alone.
     expect(on.artifacts.api.sort()).toEqual([...deferred, 'dist/lambda.js', 'dist/lambda.js.map'].sort())
   })
@@ -564,13 +564,54 @@ describe('serverless package, offline', () => {
   })
 })
 
-describe('the table’s deletion protection', () => {
-  let unprotected: Packaged
+const withMembersAtRoot = `
+import membersApp from '../../examples/members/app'
+import { mount, type MountList } from './mount'
 
+export const mounts: MountList = ({ db, tableName }) => [mount('/', membersApp({ db, tableName }), { auth: 'optional', signInPage: '/login' })]
+`
+
+// A third stage: the members' site mounted at /, and the table's deletion protection switched off.
+let unprotected: Packaged
+describe('a stage built with a mount at /, without the table’s deletion protection', () => {
   beforeAll(() => {
+    buildLambdas(withMembersAtRoot)
     unprotected = packageStack('unprotected', ['--stage', 'ci3', '--param=tableDeletionProtection=false'])
-  }, 120_000)
+    buildLambdas()
+  }, 240_000)
 
+  it('sends every path to the HTTP API but the SPA’s, which lives at /app/ with its files and routes', () => {
+    const config = one(unprotected, 'AWS::CloudFront::Distribution')[1].Properties.DistributionConfig
+    const { runInNewContext } = require('node:vm') as typeof import('node:vm')
+    const handler = runInNewContext(`${unprotected.template.Resources.SpaRoutes.Properties.FunctionCode}; handler`) as (event: object) => {
+      uri: string
+    }
+    const rewrite = (uri: string) => handler({ request: { uri } }).uri
+
+    expect(config.DefaultCacheBehavior).toMatchObject({ TargetOriginId: 'api', CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad' })
+    // Not index.html: / is the mounted app's home page.
+    expect(config.DefaultRootObject).toBe('')
+    // The streamed paths first, even beside a mount at /: they stream, the rest of the function's does not.
+    expect(config.CacheBehaviors.map((b: { PathPattern: string; TargetOriginId: string }) => [b.PathPattern, b.TargetOriginId])).toEqual([
+      ['/api/notes/export', 'stream'],
+      ['/app', 'site'],
+      ['/app/*', 'site'],
+    ])
+    expect(config.CacheBehaviors[2]).toMatchObject({
+      ResponseHeadersPolicyId: { Ref: 'SiteResponseHeadersPolicy' },
+      FunctionAssociations: [{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': ['SpaRoutes', 'FunctionARN'] } }],
+    })
+    // The bucket holds public/ at its root, whatever the SPA's base.
+    expect(['/app', '/app/', '/app/notes/123', '/app/assets/index-abc.js'].map(rewrite)).toEqual([
+      '/index.html',
+      '/index.html',
+      '/index.html',
+      '/assets/index-abc.js',
+    ])
+  })
+})
+
+describe('the table’s deletion protection', () => {
   it('when nothing is said, then the table refuses deletion, and a removed stack keeps it', () => {
     const table = off.template.Resources.NotesTable
 
@@ -588,7 +629,7 @@ describe('one origin for the SPA and the API (CloudFront)', () => {
   const cachingDisabled = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad'
   const allViewerExceptHostHeader = 'b689b0a8-53d0-40ab-baf2-68738e2966ac'
 
-  it('forwards /api/*, /auth/*, /health and /openapi.json to the HTTP API, and the streamed export to the stream function, uncached, every method, all but Host', () => {
+  it('forwards the app’s own paths and each mount’s to the HTTP API, the streamed ones first to the stream function, uncached, every method, all but Host', () => {
     const config = distribution()
     const api = config.Origins.find((o: { Id: string }) => o.Id === 'api')
 
@@ -597,13 +638,11 @@ describe('one origin for the SPA and the API (CloudFront)', () => {
       CustomOriginConfig: { OriginProtocolPolicy: 'https-only' },
     })
     expect(off.template.Resources.HttpApi.Type).toBe('AWS::ApiGatewayV2::Api')
-    // The streamed path comes first: CloudFront takes the first pattern that matches, and /api/* would.
+    // The stack was built with test/packaging/fixtures/ejs-shop mounted at /shop (dist/site.json says so). The
+    // streamed path comes first: CloudFront takes the first pattern that matches, and /api/* would.
     expect(config.CacheBehaviors.map((b: { PathPattern: string }) => b.PathPattern)).toEqual([
       '/api/notes/export',
-      '/api/*',
-      '/auth/*',
-      '/health',
-      '/openapi.json',
+      ...['/api', '/auth', '/health', '/openapi.json', '/shop'].flatMap((p) => [p, `${p}/*`]),
     ])
     for (const behavior of config.CacheBehaviors) {
       expect(behavior).toMatchObject({
@@ -718,16 +757,18 @@ describe('streamed routes: the stream function behind a function URL that stream
     expect(behavior).toMatchObject({ TargetOriginId: 'stream', Compress: false })
   })
 
-  it('lets the stream function do what the api does with the table, and write its own log, nothing more', () => {
+  it('lets the stream function do what the api does with the table, and write its own log, nothing more (no email)', () => {
     const statements = off.template.Resources.StreamRole.Properties.Policies.flatMap((policy: Json) => policy.PolicyDocument.Statement)
     const apiStatements = off.template.Resources.ApiRole.Properties.Policies.flatMap((policy: Json) => policy.PolicyDocument.Statement)
 
     expect(statements).toEqual(
-      apiStatements.map((statement: Json) =>
-        JSON.stringify(statement).includes('ApiLogGroup')
-          ? { ...statement, Resource: { 'Fn::GetAtt': ['StreamLogGroup', 'Arn'] } }
-          : statement,
-      ),
+      apiStatements
+        .filter((statement: Json) => ![statement.Action].flat().some((action: string) => action.startsWith('ses:')))
+        .map((statement: Json) =>
+          JSON.stringify(statement).includes('ApiLogGroup')
+            ? { ...statement, Resource: { 'Fn::GetAtt': ['StreamLogGroup', 'Arn'] } }
+            : statement,
+        ),
     )
   })
 })

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import vue from '@vitejs/plugin-vue'
@@ -8,6 +8,16 @@ const webDir = fileURLToPath(new URL('.', import.meta.url))
 const outDir = fileURLToPath(new URL('../public', import.meta.url))
 /** Static files of the SPA (robots.txt, icons, images): Vite copies them into public/ on every build. */
 const publicDir = path.join(webDir, 'public')
+
+/**
+ * Where the SPA lives: `/`, or `/app/` when a mounted app holds `/` (app/http/site-paths.ts). The
+ * Lambda build writes it to dist/site.json (`npm run build` builds the bundles first); `SPA_BASE` overrides.
+ */
+function spaBase(): string {
+  const site = fileURLToPath(new URL('../dist/site.json', import.meta.url))
+  if (process.env.SPA_BASE) return process.env.SPA_BASE
+  return existsSync(site) ? (JSON.parse(readFileSync(site, 'utf8')) as { spaBase: string }).spaBase : '/'
+}
 
 /**
  * Instead of emptying public/: removes what an earlier build wrote there (index.html, assets/ and
@@ -39,7 +49,7 @@ function replacePreviousBuild(): Plugin {
  */
 export default defineConfig({
   root: webDir,
-  base: '/', // absolute asset URLs, so deep links such as /notes/abc load the same bundles
+  base: spaBase(), // absolute asset URLs, so deep links such as /notes/abc load the same bundles
   envDir: webDir,
   publicDir,
   plugins: [vue(), replacePreviousBuild()],

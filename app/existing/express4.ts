@@ -1,4 +1,5 @@
 import type { Request } from 'express'
+import { noteError } from './failures'
 
 /**
  * Express 4 under the Express 5 app. What Express 4 does differently is made to fit here:
@@ -10,6 +11,8 @@ import type { Request } from 'express'
  * - Its query parser: `req.query` is Express 5's getter, which Express 4 would not see once it swaps
  *   in its own request prototype, so Express 4 parses the query string itself, as it always did.
  * - `X-Powered-By: Express`, which helmet removes from every other response, is switched off.
+ * - Its error handlers: each error that reaches one is noted for the log (failures.ts), since the
+ *   page the app renders for it says nothing of its cause.
  */
 /** What the patched layer reads of a request and a response; Express 4's own types are not installed. */
 interface LayerRequest {
@@ -99,6 +102,7 @@ function catchRejections(router: Express4Router | undefined): void {
   proto.handle_error = function handleError(this: Express4Layer, error, req, res, next) {
     const fn = this.handle
     if (fn.length !== 4) return next(error)
+    noteError(req, error)
     try {
       forwardRejection(fn(error, req, res, next), next)
     } catch (err) {

@@ -1,7 +1,8 @@
-import type { RequestHandler, Response } from 'express'
+import type { RequestHandler, Response, Router } from 'express'
 import type { SignInDoor } from '../auth/sign-in-door'
 import { RenewalRaced } from '../auth/sign-ins'
 import { HttpError } from '../errors'
+import { buildRouter, routeTable } from '../http/routes'
 import type { PageCookie } from './page-cookie'
 
 /** The path that renews the page cookie from the refresh cookie (which is sent only under /auth). */
@@ -52,4 +53,39 @@ export function localPath(value: unknown): string {
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+}
+
+/**
+ * `GET /auth/page`, served when the app has mounts and its own sign-in: the route table the router
+ * is built from and the OpenAPI document reads (createApp passes it on), so it is documented like
+ * every other route. The handler is {@link renewPageCookie}.
+ */
+export const pageRenewalApi = routeTable('/auth', {
+  renewPage: {
+    method: 'get',
+    path: '/page',
+    summary:
+      'Renews the page cookie of mounted apps’ pages from the refresh cookie, then goes back to the path in ?return= (another site’s URL becomes /). See docs/AUTH.md, "Pages of mounted apps"',
+    auth: 'none',
+    errors: [400, 503], // like every route: a malformed JSON body; and the table out of reach
+    responses: {
+      200: {
+        description:
+          'Reached from another site (so without the SameSite=Strict refresh cookie), or just after another tab renewed: an HTML page that reloads this URL once (with &again=1)',
+      },
+      303: {
+        description: 'Back to the page: with a renewed page cookie, or, when nobody is signed in, without one',
+        headers: { Location: { description: 'The path of ?return=' }, 'Set-Cookie': { description: 'The page cookie' } },
+      },
+    },
+  },
+})
+
+/** The router of {@link pageRenewalApi}, to mount at `/auth`. */
+export function pageRenewalRoutes(renewPage: RequestHandler): Router {
+  return buildRouter(pageRenewalApi, {
+    renewPage: async (req, res) => {
+      await renewPage(req, res, () => undefined)
+    },
+  })
 }

@@ -41,5 +41,10 @@ export function benchEvents(token: string) {
     health: httpApiEvent('GET', '/health'),
     me: httpApiEvent('GET', '/api/me', auth),
     list: httpApiEvent('GET', '/api/notes', auth),
+    /**
+     * A page of the members' site (examples/members) when it is mounted at `/`, as a browser navigates to it;
+     * with the marker of a renewal already tried, so that builds which sent anonymous browsers to renew answer the page too.
+     */
+    page: httpApiEvent('GET', '/login', { accept: 'text/html', 'sec-fetch-mode': 'navigate', cookie: 'page-renew=no' }),
   }
 }

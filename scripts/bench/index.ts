@@ -6,10 +6,11 @@
  * means and how to read the ratios.
  *
  *   npm run bench [-- --compare <bundle.js>]   the compared bundle (e.g. built from another commit) joins the cold starts
+ *   npm run bench -- --compare-mounted <bundle.js>   a build with the members' site mounted at / (made another way) joins them
  *   npm run bench -- --report <results.json>   prints the table again from a run's saved samples
  *   BENCH_QUICK=1 npm run bench                fewer rounds: for trying the script, not for figures
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
@@ -37,14 +38,16 @@ const jwtSecret = 'bench-secret-that-is-at-least-32-bytes-long!!'
 
 async function main(): Promise<void> {
   const started = Date.now()
-  const { values } = parseArgs({ options: { compare: { type: 'string' }, report: { type: 'string' } } })
+  const { values } = parseArgs({
+    options: { compare: { type: 'string' }, 'compare-mounted': { type: 'string' }, report: { type: 'string' } },
+  })
   if (values.report) {
     console.log(toMarkdown(table(JSON.parse(readFileSync(values.report, 'utf8')) as Results)))
     return
   }
   mkdirSync(path.join(resultsDir, 'build'), { recursive: true })
-  log('Building dist/lambda.js and the hello-world bundle ...')
-  const bundles = await buildBundles(values.compare)
+  log('Building dist/lambda.js, the same with the members’ site mounted, and the hello-world bundle ...')
+  const bundles = await buildBundles(values.compare, values['compare-mounted'])
 
   // Lambda runs Node 22; the SDK's warning about older Nodes would only cost the Node 20 runs here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
@@ -84,6 +87,7 @@ async function main(): Promise<void> {
     log(`Wrote bench-results/latest.json (${Math.round((Date.now() - started) / 1000)} s)`)
   } finally {
     await dynamo.close()
+    rmSync(path.dirname(bundles.mounted), { recursive: true, force: true })
   }
 }
 

@@ -94,6 +94,12 @@ export function table(r: Results): Row[] {
     variant: 'largest inputs',
     value: largest.map((p) => `${p.name} ${kib(p.bytes)}`).join(', '),
   })
+  if (r.bundle.shipped)
+    rows.push({
+      figure: 'bundle',
+      variant: 'the members’ site shipped as files beside it (lambda.files/: the app and its dependencies)',
+      value: `${r.bundle.shipped.files.toLocaleString('en')} files, ${kib(r.bundle.shipped.bytes)}`,
+    })
 
   const mb = (bytes: number) => `${(bytes / 1e6).toFixed(2)} MB`
   rows.push({

@@ -27,6 +27,10 @@ export const cold = {
   list: 'app, first authenticated GET /api/notes',
   compareHealth: 'compared build, GET /health',
   compareList: 'compared build, first authenticated GET /api/notes',
+  mountedHealth: 'members’ site mounted at /, GET /health',
+  mountedPage: 'members’ site mounted at /, first GET /login',
+  compareMountedHealth: 'compared mounted build, GET /health',
+  compareMountedPage: 'compared mounted build, first GET /login',
 } as const
 
 export interface ColdFigures {
@@ -41,17 +45,23 @@ export interface ColdFigures {
  * reads the bench's DynamoDB (DYNAMODB_ENDPOINT), so it includes the SDK's first query.
  */
 export async function coldStarts(bundles: Bundles, env: Env, token: string, rounds: number): Promise<Record<string, ColdFigures>> {
-  const { health, list } = benchEvents(token)
+  const { health, list, page } = benchEvents(token)
   const variants: Record<string, () => Promise<ColdSample>> = {
     'node -e 0': () => nodeAlone(env),
     'raw handler': () => coldStart(bundles.rawHandler, health, env),
     [cold.hello]: () => coldStart(bundles.helloExpress, health, env),
     [cold.health]: () => coldStart(bundles.app, health, env),
     [cold.list]: () => coldStart(bundles.app, list, env),
+    [cold.mountedHealth]: () => coldStart(bundles.mounted, health, env),
+    [cold.mountedPage]: () => coldStart(bundles.mounted, page, env),
   }
   if (bundles.compare) {
     variants[cold.compareHealth] = () => coldStart(bundles.compare!, health, env)
     variants[cold.compareList] = () => coldStart(bundles.compare!, list, env)
+  }
+  if (bundles.compareMounted) {
+    variants[cold.compareMountedHealth] = () => coldStart(bundles.compareMounted!, health, env)
+    variants[cold.compareMountedPage] = () => coldStart(bundles.compareMounted!, page, env)
   }
   const samples = await interleave(variants, rounds)
   return Object.fromEntries(

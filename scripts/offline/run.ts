@@ -4,11 +4,12 @@
  * outside the project (no node_modules or sources to fall back on, as in /var/task), starts an
  * embedded DynamoDB (dynalite) with the table, and runs serverless-offline on those files: an emulated
  * HTTP API on 127.0.0.1 that routes to `api` and the peeled-off functions as serverless.yml says.
- * The SPA (public/) is served on the same port, as CloudFront serves it: a file that exists in
- * public/ is sent, anything else goes to the API, and a browser page the API does not have (a 404 for
- * a GET that accepts HTML) gets index.html, as the distribution's error responses give it. The paths
- * CloudFront sends to a function URL that streams (the `stream` function: docs/DEPLOY.md, "Streamed
- * routes") go to an emulated function URL instead (function-url.cjs): serverless-offline has none.
+ * In front of it, on the same port, what CloudFront does: each path goes where the distribution's
+ * behaviours send it (scripts/site-routing.cjs, from dist/site.json: the app's own paths and each
+ * mount's to the API, the rest to the SPA), and the SPA's paths go through the same routing function,
+ * then to public/ as the bucket holds it (403 for a file it does not have, as S3 answers CloudFront).
+ * The streamed paths go to an emulated function URL that streams (function-url.cjs), as the
+ * distribution sends them to the `stream` function's URL: serverless-offline has no function URLs.
  *
  *   npm run offline [-- --port 4000] [--no-build]
  *
@@ -29,6 +30,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { createDocumentClient } from '../../app/db/client'
 import { startEmbeddedDynamo } from '../../app/db/embedded'
 import { ensureTable } from '../../app/db/table'
+import routing from '../site-routing.cjs'
 import { localEnvironment } from './environment.cjs'
 
 const root = path.resolve(__dirname, '../..')
@@ -132,25 +134,21 @@ export async function startOffline(
     })
   }
   await waitForServer(offline, apiPort, output)
-  const streamed = await Promise.all(
-    streamingUrls(template).map(async ({ name, patterns, handler, environment }) => ({
-      patterns,
-      ...(await startFunctionUrl(
-        taskDir,
-        handler,
-        {
-          PATH: process.env.PATH,
-          AWS_LAMBDA_FUNCTION_NAME: name,
-          AWS_REGION: 'us-east-1',
-          ...localEnvironment(environment, { ...process.env, ...resolved }),
-          DYNAMODB_ENDPOINT: dynamo.endpoint,
-        },
-        options.echo,
-      )),
-    })),
+  const streaming = await Promise.all(
+    streamingUrls(template).map(async ({ origin, name, handler, environment }) => {
+      const env = {
+        PATH: process.env.PATH,
+        AWS_LAMBDA_FUNCTION_NAME: name,
+        AWS_REGION: 'us-east-1',
+        ...localEnvironment(environment, { ...process.env, ...resolved }),
+        DYNAMODB_ENDPOINT: dynamo.endpoint,
+      }
+      return { origin, ...(await startFunctionUrl(taskDir, handler, env, options.echo)) }
+    }),
   )
 
-  const front = frontServer(`http://127.0.0.1:${apiPort}`, path.join(root, 'public'), streamed)
+  const origins = Object.fromEntries(streaming.map(({ origin, url }) => [origin, url]))
+  const front = frontServer(`http://127.0.0.1:${apiPort}`, origins, path.join(root, 'public'), routing.readSite(root))
   await new Promise<void>((resolve, reject) => {
     front.once('error', reject)
     front.listen(frontPort, '127.0.0.1', () => resolve())
@@ -163,7 +161,7 @@ export async function startOffline(
     async stop() {
       front.closeAllConnections()
       await new Promise<void>((resolve) => front.close(() => resolve()))
-      await Promise.all(streamed.map(({ child }) => stopChild(child)))
+      await Promise.all(streaming.map(({ child }) => stopChild(child)))
       await stopChild(offline)
       await dynamo.close()
       rmSync(work, { recursive: true, force: true })
@@ -205,46 +203,28 @@ interface Template {
   Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>
 }
 
-interface Distribution {
-  Origins: { Id: string; DomainName: unknown }[]
-  CacheBehaviors?: { PathPattern: string; TargetOriginId: string }[]
-}
-
 /**
- * The function URLs that stream (InvokeMode RESPONSE_STREAM), each with its function's handler and
- * environment and the path patterns of the CloudFront behaviours whose origin is that URL.
+ * The function URLs that stream (InvokeMode RESPONSE_STREAM), each with the id of the distribution's
+ * origin that is that URL, and its function's name, handler and environment.
  */
-function streamingUrls(template: Template): { name: string; patterns: RegExp[]; handler: string; environment: Record<string, unknown> }[] {
+function streamingUrls(template: Template): { origin: string; name: string; handler: string; environment: Record<string, unknown> }[] {
   const { Resources } = template
   const distribution = Object.values(Resources).find((r) => r.Type === 'AWS::CloudFront::Distribution')
-  const config = distribution?.Properties.DistributionConfig as Distribution | undefined
+  const origins =
+    (distribution?.Properties.DistributionConfig as { Origins: { Id: string; DomainName: unknown }[] } | undefined)?.Origins ?? []
   return Object.entries(Resources)
     .filter(([, r]) => r.Type === 'AWS::Lambda::Url' && r.Properties.InvokeMode === 'RESPONSE_STREAM')
-    .map(([urlId, url]) => {
+    .flatMap(([urlId, url]) => {
+      const origin = origins.find((o) => JSON.stringify(o.DomainName).includes(`"${urlId}"`))
+      if (!origin) return []
       const functionId = (url.Properties.TargetFunctionArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]
       const fn = Resources[functionId].Properties as {
         FunctionName: string
         Handler: string
         Environment?: { Variables: Record<string, unknown> }
       }
-      const origins = (config?.Origins ?? []).filter((o) => JSON.stringify(o.DomainName).includes(`"${urlId}"`)).map((o) => o.Id)
-      const behaviors = (config?.CacheBehaviors ?? []).filter((b) => origins.includes(b.TargetOriginId))
-      return {
-        name: fn.FunctionName,
-        patterns: behaviors.map((b) => pathPattern(b.PathPattern)),
-        handler: fn.Handler,
-        environment: fn.Environment?.Variables ?? {},
-      }
+      return [{ origin: origin.Id, name: fn.FunctionName, handler: fn.Handler, environment: fn.Environment?.Variables ?? {} }]
     })
-}
-
-/** A CloudFront path pattern as a regular expression: `*` any characters, `?` one. */
-function pathPattern(pattern: string): RegExp {
-  const escaped = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.')
-  return new RegExp(`^${escaped}$`)
 }
 
 /** Starts function-url.cjs for `handler` (such as `dist/lambda.streamHandler`) in `taskDir`; resolves with its URL once it listens. */
@@ -272,23 +252,22 @@ async function startFunctionUrl(taskDir: string, handler: string, env: NodeJS.Pr
 }
 
 /**
- * The SPA's files from public/, the paths that stream from their function URL, everything else from
- * the emulated API; index.html for a page the API does not have.
+ * CloudFront in front of the emulated API and function URLs (`origins`, by the distribution's origin ids):
+ * its behaviours and the SPA's routing function, from the files a deploy uses.
  */
-function frontServer(api: string, publicDir: string, streamed: { patterns: RegExp[]; url: string }[]): http.Server {
+function frontServer(
+  api: string,
+  origins: Record<string, string>,
+  publicDir: string,
+  site: ReturnType<typeof routing.readSite>,
+): http.Server {
+  const spaRoutes = routing.spaRoutes(site)
   return http.createServer((req, res) => {
-    const pathname = decodeURIComponent((req.url ?? '/').split('?')[0])
-    const file = path.join(publicDir, pathname === '/' ? 'index.html' : pathname)
-    const isFile = file.startsWith(publicDir + path.sep) && existsSync(file) && statSync(file).isFile()
-    if ((req.method === 'GET' || req.method === 'HEAD') && isFile) return sendFile(res, file)
-    const origin = streamed.find(({ patterns }) => patterns.some((pattern) => pattern.test(pathname)))?.url ?? api
+    const uri = (req.url ?? '/').split('?')[0]
+    const to = routing.originFor(site, uri)
+    if (to === 'site') return fromBucket(req, res, publicDir, spaRoutes({ request: { uri } }).uri)
+    const origin = origins[to] ?? api
     const upstream = http.request(`${origin}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
-      const wantsPage = req.method === 'GET' && /text\/html/.test(req.headers.accept ?? '')
-      const index = path.join(publicDir, 'index.html')
-      if (answer.statusCode === 404 && wantsPage && existsSync(index)) {
-        answer.resume()
-        return sendFile(res, index)
-      }
       res.writeHead(answer.statusCode ?? 502, answer.rawHeaders)
       answer.pipe(res)
     })
@@ -298,6 +277,21 @@ function frontServer(api: string, publicDir: string, streamed: { patterns: RegEx
     })
     req.pipe(upstream)
   })
+}
+
+/** The SPA's bucket as CloudFront reaches it: GET and HEAD only, a key it holds, else S3's 403. */
+function fromBucket(req: http.IncomingMessage, res: http.ServerResponse, publicDir: string, key: string): void {
+  req.resume()
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(403, { 'content-type': 'text/plain' })
+    return void res.end('This distribution is not configured to allow the HTTP request method that was used for this request.')
+  }
+  const file = path.join(publicDir, decodeURIComponent(key))
+  if (!file.startsWith(publicDir + path.sep) || !existsSync(file) || !statSync(file).isFile()) {
+    res.writeHead(403, { 'content-type': 'application/xml' })
+    return void res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>')
+  }
+  sendFile(res, file)
 }
 
 const types: Record<string, string> = {

@@ -10,9 +10,10 @@ import { httpApiEvent, lambdaContext } from '../helpers/events'
 import { signToken } from '../helpers/tokens'
 
 /**
- * A mount ends up in the one Lambda bundle: dist/lambda.js built by scripts/build-lambda.mjs with
+ * A mount in the Lambda build: dist/lambda.js built by scripts/build-lambda.mjs with
  * app/existing/mounts.ts holding the example's one line (swapped in at build time, so the checkout's
- * own list is left alone), then run by a fresh Node process with nothing but the bundle.
+ * own list is left alone), the example shipped beside it as files (it is a package of its own), then
+ * run by a fresh Node process with nothing but the bundle and those files.
  */
 const root = path.resolve(__dirname, '../..')
 let outdir: string
@@ -81,12 +82,17 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(outdir, { recursive: true, force: true }))
 
-describe('an existing app mounted in app/existing/mounts.ts, in the built bundle', () => {
-  it('is bundled into dist/lambda.js itself: nothing is required from node_modules or the examples at run time', () => {
+describe('an existing app mounted in app/existing/mounts.ts, in the Lambda build', () => {
+  it('ships the example beside dist/lambda.js as its files, which the bundle requires, with Express 4 beside them', () => {
     const bundle = readFileSync(path.join(outdir, 'lambda.js'), 'utf8')
+    const shipped = path.join(outdir, 'lambda.files')
 
-    expect(bundle).toContain('hidden files are private')
-    expect(bundle).not.toMatch(/require\(["'][^"']*(express4|examples)/)
+    expect(bundle).toContain('require("./lambda.files/examples/profile/app.js")')
+    expect(bundle).not.toContain('hidden files are private')
+    expect(readFileSync(path.join(shipped, 'examples/profile/app.js'), 'utf8')).toBe(
+      readFileSync(path.join(root, 'examples/profile/app.js'), 'utf8'),
+    )
+    expect(JSON.parse(readFileSync(path.join(shipped, 'node_modules/express4/package.json'), 'utf8')).version).toMatch(/^4\./)
   })
 
   it('answers through the bundled handler: its own route, a rejected promise as a problem, no token as a 401', () => {

@@ -106,8 +106,9 @@ describe.each(['required', 'express5'])('auth: "required" (the default), on /%s'
     const firstVisit = await request(t.app).get(`/${name}/whoami`).set(navigate)
 
     expect(firstVisit.status).toBe(303)
+    // The SPA's sign-in page, at /app/ since this app has a mount at /.
     expect(firstVisit.headers.location).toBe(
-      `/sign-in?redirect=${encodeURIComponent(`/auth/page?return=${encodeURIComponent(`/${name}/whoami`)}`)}`,
+      `/app/sign-in?redirect=${encodeURIComponent(`/auth/page?return=${encodeURIComponent(`/${name}/whoami`)}`)}`,
     )
   })
 
@@ -119,8 +120,9 @@ describe.each(['required', 'express5'])('auth: "required" (the default), on /%s'
     expect(renew.status).toBe(303)
     expect(renew.headers.location).toBe(`/${name}/whoami`)
     expect(back.status).toBe(303)
+    // The SPA's sign-in page, at /app/ since this app has a mount at /.
     expect(back.headers.location).toBe(
-      `/sign-in?redirect=${encodeURIComponent(`/auth/page?return=${encodeURIComponent(`/${name}/whoami`)}`)}`,
+      `/app/sign-in?redirect=${encodeURIComponent(`/auth/page?return=${encodeURIComponent(`/${name}/whoami`)}`)}`,
     )
   })
 })
@@ -314,14 +316,22 @@ describe('a mount at / (the strangler fig)', () => {
     expect(apiWithoutToken.status).toBe(401)
   })
 
-  it('comes after the SPA’s files, and before the SPA’s pages for what it leaves', async () => {
+  it('answers / and every page but the SPA’s, which moves to /app/ with its files', async () => {
     const home = await request(t.app).get('/').set(navigate)
-    const file = await request(t.app).get('/app.js')
-    const spaPage = await request(t.app).get('/notes/123').set(navigate)
+    const spaHome = await request(t.app).get('/app/').set(navigate)
+    const file = await request(t.app).get('/app/app.js')
+    const spaPage = await request(t.app).get('/app/notes/123').set(navigate)
+    const fileAtRoot = await request(t.app).get('/app.js')
+    const unknownPage = await request(t.app).get('/notes/123').set(navigate)
 
-    expect(home.text).toContain('<title>SPA</title>')
+    expect(home.text).toBe('legacy home')
+    expect(spaHome.text).toContain('<title>SPA</title>')
     expect(file.text).toBe('console.log("spa")')
     expect(spaPage.text).toContain('<title>SPA</title>')
+    // Beside a mount at /, the SPA has no paths outside /app/: those are the mounted app's, its 404s included.
+    expect(fileAtRoot.status).toBe(404)
+    expect(unknownPage.status).toBe(404)
+    expect(unknownPage.headers['content-type']).toMatch(/^application\/problem\+json/)
   })
 
   it('leaves a form post’s body for the mounted app, and the API’s JSON-only rule for the API', async () => {

@@ -1,3 +1,4 @@
+import path from 'node:path'
 import { createDocumentClient } from '../../app/db/client'
 import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../app/db/embedded'
 import { ensureTable } from '../../app/db/table'
@@ -5,6 +6,8 @@ import { ensureTable } from '../../app/db/table'
 /**
  * Runs `load` in a fresh module registry with `env` added to process.env, as a new Lambda container
  * starts an entry, and puts the environment back afterwards. `load` requires with the caller's paths.
+ * The entry gets no mounts, whatever app/existing/mounts.ts lists in the checkout (a team's own app
+ * mounted there must not change the project's tests); `load` may jest.doMock that file with its own.
  * @example const { handler } = coldStart({ TABLE_NAME: 't' }, () => require('../lambda') as typeof import('../lambda'))
  */
 export function coldStart<T>(env: Record<string, string>, load: () => T): T {
@@ -12,7 +15,10 @@ export function coldStart<T>(env: Record<string, string>, load: () => T): T {
   process.env = { ...saved, ...env }
   try {
     let loaded: { value: T } | undefined
-    jest.isolateModules(() => void (loaded = { value: load() }))
+    jest.isolateModules(() => {
+      jest.doMock(path.resolve(__dirname, '../../app/existing/mounts'), () => ({ mounts: [] }))
+      loaded = { value: load() }
+    })
     return loaded!.value
   } finally {
     process.env = saved

@@ -73,6 +73,15 @@ async function viaServer(server: Server, req: HttpRequest): Promise<HttpResponse
 /** Headers a socket adds, or that differ per request by design. */
 const unequalHeaders = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding', 'x-request-id'])
 
+/** A Set-Cookie line's Path without the prefix the request came in on (a cookie's Path starts with it, as every URL the app emits does). */
+function withoutPrefix(setCookie: string, prefix: string): string {
+  if (!prefix) return setCookie
+  return setCookie.replace(
+    /; Path=([^;]*)/,
+    (_all, path: string) => `; Path=${path.startsWith(`${prefix}/`) ? path.slice(prefix.length) : `without ${prefix}: ${path}`}`,
+  )
+}
+
 function comparable(res: HttpResponse, prefix = '') {
   const swap = (text: string) =>
     text
@@ -80,11 +89,13 @@ function comparable(res: HttpResponse, prefix = '') {
       .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g, '<time>')
       .replace(/eyJ[\w-]+\.[\w-]+\.[\w-]+/g, '<token>')
       .replace(/"id":"[\w-]{36}"/g, '"id":"<userId>"')
-      .replace(/notes_refresh=[^;]+(.*Expires=)[^;]+/, 'notes_refresh=<refresh>$1<time>')
+      .replace(/notes_refresh=[^;]+/, 'notes_refresh=<refresh>')
+      .replace(/Expires=[^;]+/g, 'Expires=<time>')
   const headers: Record<string, string | string[]> = {}
   for (const [name, value] of Object.entries(res.headers)) {
     if (unequalHeaders.has(name)) continue
-    headers[name] = Array.isArray(value) ? value.map(swap) : swap(value).replace(/,\s*/g, ',')
+    if (name === 'set-cookie') headers[name] = [value].flat().map((line) => swap(withoutPrefix(line, prefix)))
+    else headers[name] = Array.isArray(value) ? value.map(swap) : swap(value).replace(/,\s*/g, ',')
   }
   if (typeof headers.location === 'string' && prefix) headers.location = headers.location.replace(new RegExp(`^${prefix}`), '')
   let body: unknown = swap(res.body)
@@ -475,6 +486,8 @@ describe('the entries’ streamHandler, loaded where the runtime’s awslambda g
   beforeAll(async () => {
     dynamo = await startDynamoWithTable(tableName)
     const env = {
+      MAIL_FROM: 'Notes <no-reply@example.com>',
+      APP_URL: 'https://notes.example.com',
       AWS_LAMBDA_FUNCTION_NAME: 'notes-test',
       AWS_REGION: 'us-east-1',
       JWT_SECRET: testSecret,
@@ -485,14 +498,17 @@ describe('the entries’ streamHandler, loaded where the runtime’s awslambda g
     const before = (globalThis as { awslambda?: unknown }).awslambda
     install()
     jest.spyOn(process.stdout, 'write').mockImplementation(() => true)
-    entries = {
-      api: coldStart(env, () => (require('../../lambda') as typeof import('../../lambda')).streamHandler),
-      exportNotes: coldStart(
-        env,
-        () => (require('../../functions/export-notes') as typeof import('../../functions/export-notes')).streamHandler,
-      ),
+    try {
+      entries = {
+        api: coldStart(env, () => (require('../../lambda') as typeof import('../../lambda')).streamHandler),
+        exportNotes: coldStart(
+          env,
+          () => (require('../../functions/export-notes') as typeof import('../../functions/export-notes')).streamHandler,
+        ),
+      }
+    } finally {
+      ;(globalThis as { awslambda?: unknown }).awslambda = before
     }
-    ;(globalThis as { awslambda?: unknown }).awslambda = before
   })
   afterAll(async () => {
     jest.restoreAllMocks()

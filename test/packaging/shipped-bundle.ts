@@ -9,20 +9,29 @@ import { testSecret } from '../helpers/app'
 /**
  * The Lambda bundle as it is deployed: built by scripts/build-lambda.mjs with app/existing/mounts.ts
  * swapped for the given source at build time (the checkout's own list is left alone), then only the
- * bundle and the files it ships (`dist/lambda.js`, `dist/lambda.files/`) copied into an empty folder
- * outside the project, where no node_modules or sources can be found, and run there by a fresh Node.
+ * bundle and the files it ships (`dist/lambda.js`, `dist/lambda.files/`: mounted packages and their
+ * dependencies) copied into an empty folder outside the project, where no other node_modules or
+ * sources can be found, and run there by a fresh Node.
  */
 export const root = path.resolve(__dirname, '../..')
 
-const buildScript = `
-import { buildLambdas } from ${JSON.stringify(path.join(root, 'scripts/build-lambda.mjs'))}
-const [outdir, mountsSource, only] = process.argv.slice(1)
-const swapMounts = {
+/** app/existing/mounts.ts with no mounts: what the project's own tests build, whatever list the checkout has. */
+export const noMounts = `import type { MountList } from './mount'\nexport const mounts: MountList = []\n`
+
+/** The source of an esbuild plugin, `swapMounts`, that builds with `mountsSource` as app/existing/mounts.ts (for a build script run with node -e). */
+export function swapMountsPlugin(mountsSource: string): string {
+  return `const swapMounts = {
   name: 'mounts-swapped',
   setup(build) {
-    build.onLoad({ filter: /[\\\\/]app[\\\\/]existing[\\\\/]mounts\\.ts$/ }, () => ({ contents: mountsSource, loader: 'ts', resolveDir: ${JSON.stringify(path.join(root, 'app/existing'))} }))
+    build.onLoad({ filter: /[\\\\/]app[\\\\/]existing[\\\\/]mounts\\.ts$/ }, () => ({ contents: ${JSON.stringify(mountsSource)}, loader: 'ts', resolveDir: ${JSON.stringify(path.join(root, 'app/existing'))} }))
   },
+}`
 }
+
+const buildScript = (mountsSource: string) => `
+import { buildLambdas } from ${JSON.stringify(path.join(root, 'scripts/build-lambda.mjs'))}
+const [outdir, only] = process.argv.slice(1)
+${swapMountsPlugin(mountsSource)}
 await buildLambdas({ outdir, only: only || undefined, plugins: [swapMounts] })
 `
 
@@ -32,7 +41,7 @@ await buildLambdas({ outdir, only: only || undefined, plugins: [swapMounts] })
  * The build's stderr on failure.
  */
 export function buildWithMounts(outdir: string, mountsSource: string, { every = false } = {}): { ok: boolean; stderr: string } {
-  const built = spawnSync(process.execPath, ['--input-type=module', '-e', buildScript, outdir, mountsSource, every ? '' : 'lambda'], {
+  const built = spawnSync(process.execPath, ['--input-type=module', '-e', buildScript(mountsSource), outdir, every ? '' : 'lambda'], {
     cwd: root,
     encoding: 'utf8',
   })

@@ -117,6 +117,8 @@ function streamFromBundle(event: object, warmUp: object): Promise<Run> {
       PATH: process.env.PATH,
       AWS_LAMBDA_FUNCTION_NAME: 'notes-streaming-bundle',
       AWS_REGION: 'us-east-1',
+      APP_URL: 'https://notes.example.com',
+      MAIL_FROM: 'no-reply@example.com',
       JWT_SECRET: testSecret,
       TABLE_NAME: tableName,
       DYNAMODB_ENDPOINT: dynamo.endpoint,

@@ -25,7 +25,7 @@ declare module 'vue-router' {
 }
 
 export const router = createRouter({
-  history: createWebHistory(),
+  history: createWebHistory(import.meta.env.BASE_URL), // `/`, or `/app/` beside a mounted app at `/`
   routes: [
     { path: '/', name: 'notes', component: NotesView, meta: { title: 'Notes' } },
     { path: '/notes/new', name: 'new-note', component: NoteEditorView, meta: { title: 'New note' } },

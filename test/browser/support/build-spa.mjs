@@ -3,4 +3,5 @@
 import { fileURLToPath } from 'node:url'
 import { build } from 'vite'
 
-await build({ configFile: fileURLToPath(new URL('../../../web/vite.config.ts', import.meta.url)), logLevel: 'warn' })
+// At `/`, whatever dist/site.json a packaging test has left: the browser suites serve the SPA there.
+await build({ configFile: fileURLToPath(new URL('../../../web/vite.config.ts', import.meta.url)), logLevel: 'warn', base: '/' })
