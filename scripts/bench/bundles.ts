@@ -11,6 +11,8 @@ const buildDir = path.join(resultsDir, 'build')
 export interface Bundles {
   app: string
   helloExpress: string
+  /** The floor: a hand-written handler for `GET /api/notes` with the same libraries (baselines/floor.mjs). */
+  floor: string
   rawHandler: string
   /** Another build of the API function to compare with (`--compare <file>`), e.g. one from an older commit. */
   compare?: string
@@ -49,9 +51,12 @@ export async function buildBundles(compare?: string, compareMounted?: string): P
   // What a team would ship without trimming anything: the same esbuild options, no plugin.
   const result = await build({ ...script.bundleOptions, entryPoints: [path.join(__dirname, 'baselines/hello-express.mjs')], outfile })
   writeFileSync(path.join(buildDir, 'hello-express.meta.json'), JSON.stringify(result.metafile))
+  const floor = path.join(buildDir, 'floor.js')
+  await build({ ...script.bundleOptions, entryPoints: [path.join(__dirname, 'baselines/floor.mjs')], outfile: floor })
   return {
     app: path.join(root, 'dist/lambda.js'),
     helloExpress: outfile,
+    floor,
     rawHandler: path.join(__dirname, 'baselines/raw-handler.js'),
     compare: compare && path.resolve(compare),
     mounted: path.join(mountedDir, 'lambda.js'),

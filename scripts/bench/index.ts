@@ -60,6 +60,10 @@ async function main(): Promise<void> {
     JWT_SECRET: jwtSecret,
     TABLE_NAME: 'notes-bench',
     DYNAMODB_ENDPOINT: dynamo.endpoint,
+    // What Lambda puts in every function's environment: the role's temporary credentials.
+    AWS_ACCESS_KEY_ID: 'ASIABENCHBENCHBENCH00',
+    AWS_SECRET_ACCESS_KEY: 'bench-secret-access-key-of-the-function-role',
+    AWS_SESSION_TOKEN: 'bench-session-token',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     PATH: process.env.PATH ?? '',
   }

@@ -25,6 +25,7 @@ export const cold = {
   hello: 'hello-world, GET /health',
   health: 'app, GET /health',
   list: 'app, first authenticated GET /api/notes',
+  floorList: 'floor, first authenticated GET /api/notes',
   compareHealth: 'compared build, GET /health',
   compareList: 'compared build, first authenticated GET /api/notes',
   mountedHealth: 'members’ site mounted at /, GET /health',
@@ -52,6 +53,7 @@ export async function coldStarts(bundles: Bundles, env: Env, token: string, roun
     [cold.hello]: () => coldStart(bundles.helloExpress, health, env),
     [cold.health]: () => coldStart(bundles.app, health, env),
     [cold.list]: () => coldStart(bundles.app, list, env),
+    [cold.floorList]: () => coldStart(bundles.floor, list, env),
     [cold.mountedHealth]: () => coldStart(bundles.mounted, health, env),
     [cold.mountedPage]: () => coldStart(bundles.mounted, page, env),
   }
@@ -82,6 +84,7 @@ export const warm = {
   health: 'app, GET /health',
   me: 'app, authenticated GET /api/me',
   list: 'app, authenticated GET /api/notes (DynamoDB)',
+  floorList: 'floor, authenticated GET /api/notes (DynamoDB)',
 } as const
 
 export interface WarmFigures {
@@ -100,6 +103,7 @@ export async function warmCosts(bundles: Bundles, env: Env, token: string, setti
     [warm.health]: () => warmRun(bundles.app, health, env, settings.warm),
     [warm.me]: () => warmRun(bundles.app, me, env, settings.warm),
     [warm.list]: () => warmRun(bundles.app, list, env, settings.warmWithDatabase),
+    [warm.floorList]: () => warmRun(bundles.floor, list, env, settings.warmWithDatabase),
   }
   const samples = await interleave(variants, settings.warmRounds)
   return Object.fromEntries(
