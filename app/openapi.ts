@@ -1,22 +1,24 @@
 import { STATUS_CODES } from 'node:http'
-import * as z from 'zod'
 import { meApi } from './auth/me'
 import { refreshCookieName } from './auth/refresh-cookie'
 import { authApi } from './auth/routes'
+import * as z from 'zod/mini'
+import { meta } from './http/zod'
 import { fullPath, pathParameters, type Access, type JsonSchema, type RouteDefinition, type RouteTable } from './http/routes'
 import { serviceApi } from './http/service-routes'
 import { exportApi, notesApi, trashApi } from './notes/routes'
 
-const problem = z
-  .object({
+const problem = meta(
+  z.object({
     type: z.string(),
     title: z.string(),
-    status: z.number().int(),
+    status: z.int(),
     detail: z.string(),
     requestId: z.string(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-  })
-  .meta({ id: 'Problem', description: 'RFC 9457 problem details' })
+    errors: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
+  }),
+  { id: 'Problem', description: 'RFC 9457 problem details' },
+)
 
 /** What the document describes: the auth routes only when the app issues its own tokens, and the tables of the routes mounts add. */
 export interface DocumentOptions {
@@ -40,9 +42,9 @@ export function routeTables(options: DocumentOptions): RouteTable[] {
  */
 export function openApiDocument(options: DocumentOptions): object {
   const referenced = new Set<string>()
-  const schemaOf = (schema: z.ZodType | JsonSchema): object => {
-    if (!(schema instanceof z.ZodType)) return schema
-    const id = (schema.meta() as { id?: string } | undefined)?.id
+  const schemaOf = (schema: z.ZodMiniType | JsonSchema): object => {
+    if (!(schema instanceof z.ZodMiniType)) return schema
+    const id = z.globalRegistry.get(schema)?.id
     if (!id) throw new Error('A body schema of a route needs meta({ id }) to be a component of the OpenAPI document')
     referenced.add(id)
     return { $ref: `#/components/schemas/${id}` }
@@ -77,8 +79,8 @@ export function openApiDocument(options: DocumentOptions): object {
   }
 }
 
-function operation(operationId: string, route: RouteDefinition, schemaOf: (schema: z.ZodType | JsonSchema) => object): object {
-  const json = (schema: z.ZodType | JsonSchema | undefined) =>
+function operation(operationId: string, route: RouteDefinition, schemaOf: (schema: z.ZodMiniType | JsonSchema) => object): object {
+  const json = (schema: z.ZodMiniType | JsonSchema | undefined) =>
     schema ? { content: { 'application/json': { schema: schemaOf(schema) } } } : {}
   const parameters = [
     ...pathParameters(route.path).map((name) => ({
@@ -142,7 +144,7 @@ function security(access: Access): object[] {
 }
 
 /** A query schema as parameters: one per property, required unless the schema lets it be left out. */
-function queryParameters(query: z.ZodType | undefined): object[] {
+function queryParameters(query: z.ZodMiniType | undefined): object[] {
   if (!query) return []
   const { properties = {}, required = [] } = z.toJSONSchema(query, { io: 'input' }) as {
     properties?: Record<string, { description?: string }>

@@ -1,5 +1,5 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express'
-import type { z } from 'zod'
+import type * as z from 'zod/mini'
 import { requireScope } from '../auth/require-auth'
 import { HttpError } from '../errors'
 import { parse } from './validate'
@@ -23,7 +23,7 @@ export interface JsonSchema {
 export interface ResponseDefinition {
   description: string
   /** The JSON body; a zod schema with a `meta({ id })` becomes a component of the OpenAPI document. */
-  body?: z.ZodType | JsonSchema
+  body?: z.ZodMiniType | JsonSchema
   headers?: Record<string, { description: string }>
 }
 
@@ -37,9 +37,9 @@ export interface RouteDefinition {
   description?: string
   auth: Access
   /** Validates `req.query`; the handler gets the parsed value. */
-  query?: z.ZodType
+  query?: z.ZodMiniType
   /** Validates `req.body`; the handler gets the parsed value. */
-  body?: z.ZodType
+  body?: z.ZodMiniType
   /** Descriptions of the path parameters, by name. */
   params?: Record<string, string>
   /** Request headers the handler reads (documented; the handler checks them). */
@@ -63,8 +63,8 @@ export interface RouteTable<R extends Routes = Routes> {
 
 /** What the handler of a definition receives: the query and body, parsed by the definition's schemas. */
 export interface Input<D extends RouteDefinition> {
-  query: D extends { query: infer Q extends z.ZodType } ? z.output<Q> : undefined
-  body: D extends { body: infer B extends z.ZodType } ? z.output<B> : undefined
+  query: D extends { query: infer Q extends z.ZodMiniType } ? z.output<Q> : undefined
+  body: D extends { body: infer B extends z.ZodMiniType } ? z.output<B> : undefined
 }
 
 export type RouteHandler<D extends RouteDefinition> = (req: Request, res: Response, input: Input<D>) => void | Promise<void>

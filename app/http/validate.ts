@@ -1,11 +1,11 @@
-import type { z } from 'zod'
+import type * as z from 'zod/mini'
 import { HttpError, type FieldError } from '../errors'
 
 /**
  * Parses `input` with a schema or throws a 400 listing every problem with its path.
  * @example const patch = parse(notePatch, req.body, 'body')
  */
-export function parse<S extends z.ZodType>(schema: S, input: unknown, where: 'body' | 'query'): z.output<S> {
+export function parse<S extends z.ZodMiniType>(schema: S, input: unknown, where: 'body' | 'query'): z.output<S> {
   const result = schema.safeParse(input)
   if (result.success) return result.data
   const errors: FieldError[] = result.error.issues.flatMap((issue) => {
