@@ -53,6 +53,8 @@ const deferredFiles = readdirSync(path.join(root, 'app/deferred')).map((file) =>
  * - mime-db's entries and fields that mime-types, its only reader, never looks at: types with neither
  *   a charset nor an extension, and `compressible`. Its answers stay the same for every type and
  *   extension (test/lambda-startup.test.ts checks each), at less than half the parse and start-up cost.
+ *   And mime-types builds its maps of extensions and types with the first lookup that needs them, not
+ *   as Express loads it: JSON answers (charsets only) never do.
  * - the AWS SDK's default credential chain beyond its first link: on Lambda the credentials are in
  *   the environment, so the clients get `fromEnv` alone (scripts/credentials-from-environment.mjs). The
  *   chain's other providers and the STS and SSO clients they bring were 40% of dist/dynamodb-sdk.js
@@ -72,11 +74,43 @@ export const leanDependencies = {
     build.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({
       path: path.join(root, 'scripts/credentials-from-environment.mjs'),
     }))
+    build.onLoad({ filter: /[\\/]mime-types[\\/]index\.js$/ }, (args) => ({
+      contents: mapsOnFirstUse(readFileSync(args.path, 'utf8'), args.path),
+      loader: 'js',
+    }))
     build.onLoad({ filter: /[\\/]mime-db[\\/]db\.json$/ }, (args) => ({
       contents: JSON.stringify(mimeTypesView(JSON.parse(readFileSync(args.path, 'utf8')))),
       loader: 'json',
     }))
   },
+}
+
+/** mime-types' exports as it sets them up, its maps filled at once; replaced by maps filled on first use. */
+const eagerMaps = `exports.extensions = Object.create(null)
+exports.lookup = lookup
+exports.types = Object.create(null)
+exports._extensionConflicts = []
+
+// Populate the extensions/types maps
+populateMaps(exports.extensions, exports.types)`
+
+const mapsOnFirstUse = (code, file) => {
+  if (!code.includes(eagerMaps)) throw new Error(`${file} no longer sets up its maps as leanDependencies expects: look at it again`)
+  return code.replace(
+    eagerMaps,
+    `exports.lookup = lookup
+exports._extensionConflicts = []
+var maps
+function builtMaps () {
+  if (!maps) {
+    maps = { extensions: Object.create(null), types: Object.create(null) }
+    populateMaps(maps.extensions, maps.types)
+  }
+  return maps
+}
+Object.defineProperty(exports, 'extensions', { enumerable: true, get: function () { return builtMaps().extensions } })
+Object.defineProperty(exports, 'types', { enumerable: true, get: function () { return builtMaps().types } })`,
+  )
 }
 
 /** The part of mime-db that mime-types reads: `source`, `charset` and `extensions` of the types that have a charset or an extension. */
