@@ -25,7 +25,7 @@ const watched = {
   jsonwebtoken: 'jsonwebtoken/index.js',
   jose: 'jose/dist/node/esm/index.js',
   bcryptjs: 'bcryptjs/index.js',
-  zod: 'zod/v4/classic/schemas.js',
+  zod: 'zod/v4/mini/schemas.js',
 }
 
 beforeAll(() => {
