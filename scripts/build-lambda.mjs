@@ -85,22 +85,27 @@ export const leanDependencies = {
   },
 }
 
-/** mime-types' exports as it sets them up, its maps filled at once; replaced by maps filled on first use. */
-const eagerMaps = `exports.extensions = Object.create(null)
-exports.lookup = lookup
-exports.types = Object.create(null)
-exports._extensionConflicts = []
-
-// Populate the extensions/types maps
-populateMaps(exports.extensions, exports.types)`
+/**
+ * The lines with which mime-types (3.x, and the 2.1.x that Express 4 brings) sets up its maps, filled at
+ * once; replaced by maps filled on first use.
+ */
+const eagerMaps = [
+  'exports.extensions = Object.create(null)\n',
+  'exports.types = Object.create(null)\n',
+  'populateMaps(exports.extensions, exports.types)',
+]
 
 const mapsOnFirstUse = (code, file) => {
-  if (!code.includes(eagerMaps)) throw new Error(`${file} no longer sets up its maps as leanDependencies expects: look at it again`)
-  return code.replace(
-    eagerMaps,
-    `exports.lookup = lookup
-exports._extensionConflicts = []
-var maps
+  if (!eagerMaps.every((line) => code.includes(line))) {
+    throw new Error(`${file} no longer sets up its maps as leanDependencies expects: look at it again`)
+  }
+  const [extensions, types, populate] = eagerMaps
+  return code
+    .replace(extensions, '')
+    .replace(types, '')
+    .replace(
+      populate,
+      `var maps
 function builtMaps () {
   if (!maps) {
     maps = { extensions: Object.create(null), types: Object.create(null) }
@@ -110,7 +115,7 @@ function builtMaps () {
 }
 Object.defineProperty(exports, 'extensions', { enumerable: true, get: function () { return builtMaps().extensions } })
 Object.defineProperty(exports, 'types', { enumerable: true, get: function () { return builtMaps().types } })`,
-  )
+    )
 }
 
 /** The part of mime-db that mime-types reads: `source`, `charset` and `extensions` of the types that have a charset or an extension. */
