@@ -14,6 +14,7 @@ import {
   httpApiEvent,
   lambdaContext,
   restApiEvent,
+  sendToServer,
   type EventSource,
   type HttpRequest,
   type HttpResponse,
@@ -177,19 +178,6 @@ function remember(s: Session, res: HttpResponse): void {
   else if (body.id && !s.noteId) s.noteId = body.id
 }
 
-async function viaSupertest(server: Server, req: HttpRequest): Promise<HttpResponse> {
-  let test = request(server)[req.method.toLowerCase() as 'get'](req.path)
-  for (const [name, value] of Object.entries(req.headers ?? {})) test = test.set(name, value as string)
-  if (req.body !== undefined) test = test.send(req.body)
-  const res = await test.buffer(true).parse((r, done) => {
-    const chunks: Buffer[] = []
-    r.on('data', (c: Buffer) => chunks.push(c))
-    r.on('end', () => done(null, Buffer.concat(chunks)))
-  })
-  const raw = res.body as Buffer
-  return { status: res.status, headers: res.headers, body: raw.toString(), raw }
-}
-
 async function viaLambda(handler: LambdaModule['handler'], source: EventSource, req: HttpRequest) {
   const event = source.toEvent(req)
   const context = lambdaContext()
@@ -259,7 +247,7 @@ describe.each(eventSources.map((source) => [source.name, source] as const))('Lam
     const remote: Session = {}
     for (const step of sessionSteps(email)) {
       if (step.needs && source.limits[step.needs]) continue
-      const expected = await viaSupertest(directServer, step.request(local))
+      const expected = await sendToServer(directServer, step.request(local))
       const { response: actual, requestId } = await viaLambda(lambda.handler, source, step.request(remote))
       remember(local, expected)
       remember(remote, actual)
@@ -324,7 +312,7 @@ describe('Lambda handler: what the app itself never sends', () => {
     '%s: carries cookies both ways, as the source allows',
     async (_name, source) => {
       const req = { method: 'GET', path: '/cookies', headers: { Cookie: 'session=abc; theme=dark' } }
-      const expected = await viaSupertest(extrasServer, req)
+      const expected = await sendToServer(extrasServer, req)
       const { response } = await viaLambda(handler, source, req)
 
       expect(expected.headers['set-cookie']).toEqual(['a=1; Path=/; HttpOnly', 'b=2; Path=/; Secure'])

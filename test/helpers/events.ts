@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto'
+import type { Server } from 'node:http'
+import request from 'supertest'
 import type { AlbEvent, HttpApiEvent, HttpResult, LambdaContext, RestApiEvent } from '../../app/lambda/events'
 
 /**
@@ -311,4 +313,18 @@ function fromV2(r: HttpResult): HttpResponse {
   const headers = fromSingle(r.headers)
   if (r.cookies?.length) headers['set-cookie'] = r.cookies
   return response(r, headers)
+}
+
+/** The same request sent over HTTP to a server on 127.0.0.1, as the dev server answers it: the other side of a Lambda comparison. */
+export async function sendToServer(server: Server, req: HttpRequest): Promise<HttpResponse> {
+  let test = request(server)[req.method.toLowerCase() as 'get'](req.path)
+  for (const [name, value] of Object.entries(req.headers ?? {})) test = test.set(name, value as string)
+  if (req.body !== undefined) test = test.send(req.body)
+  const res = await test.buffer(true).parse((r, done) => {
+    const chunks: Buffer[] = []
+    r.on('data', (c: Buffer) => chunks.push(c))
+    r.on('end', () => done(null, Buffer.concat(chunks)))
+  })
+  const raw = Buffer.isBuffer(res.body) ? res.body : Buffer.alloc(0)
+  return { status: res.status, headers: res.headers, body: raw.toString(), raw }
 }

@@ -3,7 +3,6 @@ import type { Express, Request, Response } from 'express'
 import { createServer, type Server } from 'node:http'
 import { Writable } from 'node:stream'
 import { gunzipSync } from 'node:zlib'
-import request from 'supertest'
 import { loadConfig } from '../../app/config'
 import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../app/db/embedded'
 import { back, expressApp, front } from '../../app/http/app-shell'
@@ -21,7 +20,7 @@ import {
 import { createTestApp, testSecret, type LogLine, type TestApp } from '../helpers/app'
 import { coldStart, startDynamoWithTable } from '../helpers/entries'
 import { signToken } from '../helpers/tokens'
-import { functionUrlEvent, lambdaContext, restApiEvent, type HttpRequest, type HttpResponse } from '../helpers/events'
+import { functionUrlEvent, lambdaContext, restApiEvent, sendToServer, type HttpRequest, type HttpResponse } from '../helpers/events'
 
 /**
  * `streamHandler` (app/lambda/stream-handler.ts) on a stand-in for Lambda's runtime that speaks its
@@ -55,19 +54,6 @@ async function stream(handler: StreamHandler, source: Source, req: HttpRequest, 
   const context = lambdaContext()
   const streamed = await invoke(handler, event, context, options)
   return { streamed, event, requestId: event.requestContext.requestId ?? context.awsRequestId }
-}
-
-async function viaServer(server: Server, req: HttpRequest): Promise<HttpResponse> {
-  let test = request(server)[req.method.toLowerCase() as 'get'](req.path)
-  for (const [name, value] of Object.entries(req.headers ?? {})) test = test.set(name, value as string)
-  if (req.body !== undefined) test = test.send(req.body)
-  const res = await test.buffer(true).parse((r, done) => {
-    const chunks: Buffer[] = []
-    r.on('data', (c: Buffer) => chunks.push(c))
-    r.on('end', () => done(null, Buffer.concat(chunks)))
-  })
-  const raw = Buffer.isBuffer(res.body) ? res.body : Buffer.alloc(0)
-  return { status: res.status, headers: res.headers, body: raw.toString(), raw }
 }
 
 /** Headers a socket adds, or that differ per request by design. */
@@ -194,7 +180,7 @@ describe('streamHandler: the app’s answers, as the dev server gives them', () 
         else s.noteId ||= body.id
       }
       for (const [name, step] of steps) {
-        const expected = await viaServer(server, step(sides.local))
+        const expected = await sendToServer(server, step(sides.local))
         const { streamed, requestId } = await stream(handler, source, step(sides.remote))
         const actual = asResponse(streamed)
         remember(sides.local, expected)
