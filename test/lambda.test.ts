@@ -9,6 +9,7 @@ import { createTestApp, registerUser, testSecret, type TestApp } from './helpers
 import { coldStart, startDynamoWithTable } from './helpers/entries'
 import {
   albEvent,
+  comparable,
   eventSources,
   functionUrlEvent,
   httpApiEvent,
@@ -185,25 +186,11 @@ async function viaLambda(handler: LambdaModule['handler'], source: EventSource, 
   return { response: source.fromResult(result), requestId: source.requestIdOf(event, context) }
 }
 
-/** Headers that only a socket adds, or that differ per request by design. */
-const unequalHeaders = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding', 'x-request-id', 'content-length'])
-
 /** Any other note's id: each side makes its own. */
 const noteIdPattern = /\b[0-9A-HJKMNP-TV-Z]{26}\b/g
 
-function withoutPrefix(setCookie: string, prefix: string): string {
-  if (!prefix) return setCookie
-  return setCookie.replace(
-    /; Path=([^;]*)/,
-    (_all, path: string) => `; Path=${path.startsWith(`${prefix}/`) ? path.slice(prefix.length) : `without ${prefix}: ${path}`}`,
-  )
-}
-
-/**
- * One side's response with its own ids, token and times replaced, so two sides compare. `prefix` is
- * what the client's URL had in front of the app's paths: a Location must start with it.
- */
-function comparable(res: HttpResponse, s: Session, prefix = '') {
+/** One side's response with its own ids, token and times replaced, so two sides compare. */
+function comparableSide(res: HttpResponse, s: Session, prefix = '') {
   const swap = (text: string) => {
     let out = text
     for (const [value, name] of [
@@ -220,24 +207,7 @@ function comparable(res: HttpResponse, s: Session, prefix = '') {
       .replace(/notes_refresh=[^;]+/, 'notes_refresh=<refreshToken>') // random per sign-in
       .replace(/Expires=[^;]+/g, 'Expires=<time>')
   }
-  const headers: Record<string, string | string[]> = {}
-  for (const [name, value] of Object.entries(res.headers)) {
-    if (unequalHeaders.has(name)) continue
-    // One Set-Cookie is a string where the source has single-value headers (ALB), a list elsewhere.
-    // A cookie's Path starts with the prefix, as every URL the app emits does.
-    if (name === 'set-cookie') headers[name] = [value].flat().map((line) => swap(withoutPrefix(line, prefix)))
-    else headers[name] = Array.isArray(value) ? value.map(swap) : swap(value).replace(/,\s*/g, ',')
-  }
-  if (typeof headers.location === 'string' && prefix) {
-    const { location } = headers
-    headers.location = location.startsWith(`${prefix}/`) ? location.slice(prefix.length) : `without ${prefix}: ${location}`
-  }
-  let body: unknown = swap(res.body)
-  if (/json/.test(String(res.headers['content-type']))) {
-    body = JSON.parse(body as string)
-    delete (body as Record<string, unknown>).requestId
-  }
-  return { status: res.status, headers, body }
+  return comparable(res, { swap, prefix, unequalHeaders: ['content-length'] })
 }
 
 describe.each(eventSources.map((source) => [source.name, source] as const))('Lambda handler behind %s', (_name, source) => {
@@ -252,11 +222,11 @@ describe.each(eventSources.map((source) => [source.name, source] as const))('Lam
       remember(local, expected)
       remember(remote, actual)
 
-      const wanted = comparable(expected, local)
+      const wanted = comparableSide(expected, local)
       // An ALB target group without multi-value headers carries one Set-Cookie: the first (docs/DEPLOY.md).
       if (source.limits.repeatedHeaders && Array.isArray(wanted.headers['set-cookie']))
         wanted.headers['set-cookie'] = wanted.headers['set-cookie'].slice(0, 1)
-      expect({ step: step.name, ...comparable(actual, remote, source.prefix) }).toEqual({ step: step.name, ...wanted })
+      expect({ step: step.name, ...comparableSide(actual, remote, source.prefix) }).toEqual({ step: step.name, ...wanted })
       expect({ step: step.name, requestId: actual.headers['x-request-id'] }).toEqual({ step: step.name, requestId })
       expect(Number(actual.headers['content-length'] ?? 0)).toBe(actual.raw.length)
     }

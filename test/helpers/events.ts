@@ -328,3 +328,42 @@ export async function sendToServer(server: Server, req: HttpRequest): Promise<Ht
   const raw = Buffer.isBuffer(res.body) ? res.body : Buffer.alloc(0)
   return { status: res.status, headers: res.headers, body: raw.toString(), raw }
 }
+
+/** Headers that only a socket adds, or that differ per request by design. */
+const socketHeaders = ['date', 'connection', 'keep-alive', 'transfer-encoding', 'x-request-id']
+
+/** `text` without the prefix it must start with, or marked where it does not. */
+function withoutPrefix(text: string, prefix: string): string {
+  return text.startsWith(`${prefix}/`) ? text.slice(prefix.length) : `without ${prefix}: ${text}`
+}
+
+/**
+ * One side's response with what each side makes its own (ids, tokens, times) replaced by `swap`, so a
+ * Lambda answer compares with the dev server's. `prefix` is what the client's URL had in front of the
+ * app's paths: a cookie's Path and a Location must start with it.
+ */
+export function comparable(
+  res: HttpResponse,
+  { swap, prefix = '', unequalHeaders = [] }: { swap: (text: string) => string; prefix?: string; unequalHeaders?: string[] },
+) {
+  const ignored = new Set([...socketHeaders, ...unequalHeaders])
+  const headers: Record<string, string | string[]> = {}
+  for (const [name, value] of Object.entries(res.headers)) {
+    if (ignored.has(name)) continue
+    // One Set-Cookie is a string where the source has single-value headers (ALB), a list elsewhere.
+    if (name === 'set-cookie') {
+      headers[name] = [value]
+        .flat()
+        .map((line) =>
+          swap(prefix ? line.replace(/; Path=([^;]*)/, (_all, path: string) => `; Path=${withoutPrefix(path, prefix)}`) : line),
+        )
+    } else headers[name] = Array.isArray(value) ? value.map(swap) : swap(value).replace(/,\s*/g, ',')
+  }
+  if (typeof headers.location === 'string' && prefix) headers.location = withoutPrefix(headers.location, prefix)
+  let body: unknown = swap(res.body)
+  if (/json/.test(String(res.headers['content-type'])) && res.body) {
+    body = JSON.parse(body as string)
+    delete (body as Record<string, unknown>).requestId
+  }
+  return { status: res.status, headers, body }
+}
