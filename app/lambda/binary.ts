@@ -20,6 +20,3 @@ export function isBinaryResponse({ headers }: { headers: Record<string, unknown>
   const mediaType = type.split(';')[0].trim().toLowerCase()
   return !textTypes.some((text) => text.test(mediaType))
 }
-
-/** `binarySettings` for @vendia/serverless-express. */
-export const binarySettings = { isBinary: isBinaryResponse }

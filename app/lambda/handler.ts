@@ -1,31 +1,21 @@
-import serverlessExpress from '@vendia/serverless-express'
 import type { Express, Request, Response } from 'express'
 import { HttpError, serverError } from '../errors'
 import type { Logger } from '../logger'
-import { isHttpApiEvent, type HttpEvent, type HttpResult, type LambdaContext } from './events'
-import { binarySettings } from './binary'
 import { tooLargeProblem, watchAnswer, type BufferedAnswer } from './buffered-answer'
+import { eventSourceOf, exchangeFor, resultOf } from './event-source'
+import { isHttpApiEvent, type HttpEvent, type HttpResult, type LambdaContext } from './events'
 import { forApp } from './paths'
 import { problemResult } from './problem'
 
 export type LambdaHandler = (event: HttpEvent, context: LambdaContext) => Promise<HttpResult>
 
-interface AdapterOptions {
-  app: Express
-  respondWithErrors: boolean
-  binarySettings: typeof binarySettings
-  log: ReturnType<typeof adapterLog>
-  framework: { sendRequest(args: { request: Request; response: Response }): Promise<void> }
-}
-
-/** The adapter's own types name aws-lambda's, which this project does not install; this is the call as used here. */
-const configureAdapter = serverlessExpress as unknown as (options: AdapterOptions) => LambdaHandler
-
 /**
- * Wraps the app for every HTTP source Lambda has (REST API, HTTP API, Function URL, ALB) with
- * `@vendia/serverless-express`, after putting the app's own path into the event (see paths.ts) and
- * with the prefix the client's URL had in front of it on the request (`req.pathPrefix`).
- * Whatever fails in or around the adapter still answers a problem+json with the request id,
+ * The app behind every HTTP source Lambda has (REST API, HTTP API, Function URL, ALB), answering
+ * buffered: the event, with the app's own path put into it (see paths.ts), becomes the request the app
+ * is handed, and the prefix the client's URL had in front of it goes on the request (`req.pathPrefix`);
+ * once the app has finished its answer, what it wrote becomes the result for the event's source
+ * (event-source.ts, the mappings of @vendia/serverless-express).
+ * Whatever fails in or around the app still answers a problem+json with the request id,
  * helmet's headers and a log line: 400 when the event was at fault, else 500. An answer larger than a
  * buffered result can be (Lambda's 6 MB, an ALB's 1 MB) is a 502 problem that says so, logged with
  * the request id and the size, never the empty 502 API Gateway gives when Lambda refuses it (see
@@ -33,8 +23,7 @@ const configureAdapter = serverlessExpress as unknown as (options: AdapterOption
  *
  * Lambda may run many invocations at once in one process (Managed Instances), so nothing of one
  * invocation is kept outside it: the event and context travel on the request (`req.lambda`), where
- * {@link lambdaRequestId} and {@link lambdaClientAddress} read them. The adapter's own
- * `getCurrentInvoke()` is one module-level object that the latest invocation overwrites, so it is never read.
+ * {@link lambdaRequestId} and {@link lambdaClientAddress} read them.
  * Build it once per container; each call answers one invocation.
  * @example export const handler = createLambdaHandler(createApp(deps), logger)
  */
@@ -42,41 +31,23 @@ export function createLambdaHandler(app: Express, logger: Logger): LambdaHandler
   return async function handler(event, context) {
     let failure: unknown
     let appRan = false
-    let answer: BufferedAnswer | undefined
-    let brokeOff: () => void = () => undefined
-    const broken = new Promise<undefined>((resolve) => (brokeOff = () => resolve(undefined)))
     try {
       const { event: appEvent, prefix } = forApp(event)
-      // Configured per invocation (a few small objects), so its log and request hook belong to this invocation alone.
-      const proxy = configureAdapter({
-        app,
-        // The adapter would answer a failure with the stack in the body when NODE_ENV is "development".
-        respondWithErrors: false,
-        // Images, PDFs, archives: base64 to the event source, so they arrive byte for byte (see binary.ts).
-        binarySettings,
-        // It reports its failures only to its log, then resolves an empty 500: caught here, and replaced below.
-        log: adapterLog((error) => (failure ??= error)),
-        framework: {
-          sendRequest({ request, response }) {
-            request.lambda = { event, context }
-            if (prefix) request.pathPrefix = prefix
-            appRan = true
-            answer = watchAnswer(event, request, response, brokeOff)
-            return answered(app, request, response)
-          },
-        },
-      })
-      // An answer that broke off never completes for the adapter: it is left waiting, and this one ends.
-      const result = await Promise.race([proxy(appEvent, context), broken])
-      if (failure === undefined && answer?.brokeOff) failure = new Error('the app ended its answer before it finished')
-      if (failure === undefined && answer?.tooLarge) {
+      const source = eventSourceOf(appEvent)
+      const { request, response } = exchangeFor(source, appEvent)
+      request.lambda = { event, context }
+      if (prefix) request.pathPrefix = prefix
+      appRan = true
+      const { answer, finished } = await answered(app, event, request, response)
+      if (answer.brokeOff || !finished) throw new Error('the app ended its answer before it finished')
+      if (answer.tooLarge) {
         const requestId = platformRequestId(event, context)
         logger.error('answer too large for a buffered response', { requestId, ...answer.tooLarge })
         return problemResult(event, tooLargeProblem(answer.tooLarge), requestId)
       }
-      if (failure === undefined && result) return result
+      return resultOf(source, appEvent, response)
     } catch (error) {
-      failure ??= error
+      failure = error
     }
     const requestId = platformRequestId(event, context)
     const error = failure instanceof HttpError ? failure : serverError(failure)
@@ -88,14 +59,28 @@ export function createLambdaHandler(app: Express, logger: Logger): LambdaHandler
 }
 
 /**
- * Hands the request to the app and settles when the response has been sent. The adapter marks the
- * request read (`readable = false`) as soon as this settles: settling when the app returned, at its
- * first `await`, would take the body away from a parser that had not read it yet.
+ * Hands the request to the app and settles when its answer has finished (`finished`), or has broken
+ * off or closed before that (see watchAnswer). The request's body is whole from the start; once the
+ * answer is done, the request is marked read, as a server marks a request whose connection is done with.
  */
-function answered(app: Express, request: Request, response: Response): Promise<void> {
+function answered(
+  app: Express,
+  event: HttpEvent,
+  request: Request,
+  response: Response,
+): Promise<{ answer: BufferedAnswer; finished: boolean }> {
   return new Promise((resolve) => {
-    response.once('finish', resolve)
-    response.once('close', resolve)
+    let finished = false
+    const done = () => {
+      Object.assign(request, { complete: true, readable: false })
+      resolve({ answer, finished })
+    }
+    const answer = watchAnswer(event, request, response, done)
+    response.once('finish', () => {
+      finished = true
+      done()
+    })
+    response.once('close', done)
     app(request, response)
   })
 }
@@ -143,16 +128,4 @@ interface AddressedEvent {
   requestContext?: { http?: { sourceIp?: string }; identity?: { sourceIp?: string }; elb?: object }
   headers?: Record<string, string | undefined>
   multiValueHeaders?: Record<string, string[] | undefined>
-}
-
-/** The adapter logs only its own failures (at level "error"); `onError` keeps the failure for the invocation. */
-function adapterLog(onError: (error: unknown) => void) {
-  const quiet = () => undefined
-  return {
-    error: (_message: string, error?: unknown) => onError(error ?? new Error('the adapter failed')),
-    warn: quiet,
-    info: quiet,
-    verbose: quiet,
-    debug: quiet,
-  }
 }

@@ -1,12 +1,9 @@
 // The modules of the adapter both Lambda entries use (@vendia/serverless-express is now a name that
-// re-exports @codegenie/serverless-express, which does the work): how it turns each source's event into
-// the method, path, headers and body the app receives, and what it collected of a response. They carry no types.
-declare module '@codegenie/serverless-express/src/event-sources/utils' {
-  export function getEventSourceNameBasedOnEvent(options: { event: object }): string
-}
-
-declare module '@codegenie/serverless-express/src/event-sources' {
-  export interface RequestValues {
+// re-exports @codegenie/serverless-express, which does the work): how each source's event becomes the
+// method, path, headers and body the app receives and its answer the source's result, and the request and
+// response it hands the app. They carry no types; these are the calls as event-source.ts makes them.
+declare module '@codegenie/serverless-express/src/event-sources/aws/*' {
+  interface RequestValues {
     method: string
     /** With its query string, percent-encoded. */
     path: string
@@ -15,12 +12,42 @@ declare module '@codegenie/serverless-express/src/event-sources' {
     body?: Buffer
     remoteAddress?: string
   }
-  export function getEventSource(options: { eventSourceName: string }): { getRequest(options: { event: object }): RequestValues }
+  interface ResponseValues {
+    event: object
+    statusCode: number
+    body: string
+    headers: Record<string, unknown>
+    isBase64Encoded: boolean
+    response: object
+  }
+  /** HttpResult (events.ts): whichever fields the source reads. */
+  interface ResultValues {
+    statusCode: number
+    body: string
+    isBase64Encoded: boolean
+    headers?: Record<string, string>
+    multiValueHeaders?: Record<string, string[]>
+    cookies?: string[]
+  }
+  const source: {
+    getRequest(options: { event: object }): RequestValues
+    getResponse(options: ResponseValues): ResultValues
+  }
+  export default source
+}
+
+declare module '@codegenie/serverless-express/src/request' {
+  /** An IncomingMessage whose body is `body`, whole; `url` is the path with its query. */
+  export default class ServerlessRequest {
+    constructor(options: { method: string; url: string; headers: object; body?: Buffer; remoteAddress?: string })
+  }
 }
 
 declare module '@codegenie/serverless-express/src/response' {
-  /** The response the adapter hands the app; `body` is what it collected of it. */
+  /** A ServerResponse that collects what the app writes; `body` and `headers` are what it collected. */
   export default class ServerlessResponse {
+    constructor(request: object)
     static body(response: object): Buffer
+    static headers(response: object): Record<string, unknown>
   }
 }

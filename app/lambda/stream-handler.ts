@@ -1,11 +1,10 @@
-import { getEventSource, type RequestValues } from '@codegenie/serverless-express/src/event-sources'
-import { getEventSourceNameBasedOnEvent } from '@codegenie/serverless-express/src/event-sources/utils'
 import type { Express, Request } from 'express'
 import http, { type IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { HttpError, serverError } from '../errors'
 import type { Logger } from '../logger'
 import { connectionPair } from './connection'
+import { eventSourceOf } from './event-source'
 import { isHttpApiEvent, type HttpEvent, type LambdaContext } from './events'
 import { httpMethod, platformRequestId, requestPath } from './handler'
 import { forApp } from './paths'
@@ -120,11 +119,12 @@ function outsideTheRuntime(): Promise<void> {
   return Promise.reject(new Error('streamHandler runs in the Lambda runtime, which provides the awslambda global'))
 }
 
-/** The method, path, headers and body the adapter would hand the app for this event. */
+/** The method, path, headers and body `handler` would hand the app for this event (event-source.ts). */
 function requestValues(event: HttpEvent): RequestValues {
-  const eventSourceName = getEventSourceNameBasedOnEvent({ event })
-  return getEventSource({ eventSourceName }).getRequest({ event })
+  return eventSourceOf(event).getRequest({ event })
 }
+
+type RequestValues = ReturnType<ReturnType<typeof eventSourceOf>['getRequest']>
 
 /** Sends the request over `connection` with Node's HTTP client; resolves with the answer once its headers are in. */
 function send(connection: Duplex, { method, path, headers, body }: RequestValues): Promise<IncomingMessage> {
