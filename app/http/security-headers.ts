@@ -9,14 +9,20 @@ import helmet, { type HelmetOptions } from 'helmet'
  * X-Powered-By, which helmet removes, is never set: expressApp() disables it.
  */
 export function securityHeaders(options: HelmetOptions): RequestHandler {
+  const headers = helmetHeaders(options)
+  return function securityHeaders(_req, res, next) {
+    for (const [name, value] of headers) res.setHeader(name, value)
+    next()
+  }
+}
+
+/** The headers helmet sets with `options`, as it names them, in its order: asked of helmet itself, once per call. */
+export function helmetHeaders(options: HelmetOptions = {}): [string, string][] {
   const headers: [string, string][] = []
   const recorder = {
     setHeader: (name: string, value: string | number) => void headers.push([name, String(value)]),
     removeHeader: () => undefined,
   }
   helmet(options)({} as Request, recorder as unknown as Response, () => undefined)
-  return function securityHeaders(_req, res, next) {
-    for (const [name, value] of headers) res.setHeader(name, value)
-    next()
-  }
+  return headers
 }

@@ -1,19 +1,17 @@
-import { IncomingMessage, ServerResponse } from 'node:http'
-import { Socket } from 'node:net'
-import helmet from 'helmet'
 import { problemBody, type HttpError } from '../errors'
+import { helmetHeaders } from '../http/security-headers'
 import { isAlbEvent, type HttpEvent, type HttpResult } from './events'
+
+let securityHeaders: Record<string, string> | undefined
 
 /**
  * helmet's headers with its defaults, which are what the app sends in production (and Lambda is
- * production). Taken from helmet itself once, so they cannot drift from what it sets.
+ * production). Taken from helmet itself, so they cannot drift from what it sets; on first use, as
+ * nearly every cold start answers no problem of its own.
  */
-const securityHeaders: Record<string, string> = (() => {
-  const req = new IncomingMessage(new Socket())
-  const res = new ServerResponse(req)
-  helmet()(req, res, () => undefined)
-  return Object.fromEntries(Object.entries(res.getHeaders()).map(([name, value]) => [name, String(value)]))
-})()
+function helmetDefaults(): Record<string, string> {
+  return (securityHeaders ??= Object.fromEntries(helmetHeaders().map(([name, value]) => [name.toLowerCase(), value])))
+}
 
 /**
  * A problem+json answer in the shape the event's source expects, for when the app could not answer:
@@ -22,7 +20,7 @@ const securityHeaders: Record<string, string> = (() => {
 export function problemResult(event: HttpEvent, error: HttpError, requestId: string): HttpResult {
   const body = JSON.stringify(problemBody(error, requestId))
   const headers: Record<string, string> = {
-    ...securityHeaders,
+    ...helmetDefaults(),
     ...error.headers,
     'content-type': 'application/problem+json; charset=utf-8',
     'content-length': String(Buffer.byteLength(body)),
