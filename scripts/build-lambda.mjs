@@ -74,6 +74,19 @@ export const leanDependencies = {
     build.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({
       path: path.join(root, 'scripts/credentials-from-environment.mjs'),
     }))
+    // Express and body-parser require qs as they load, for the "extended" query and form parsers; the app's
+    // own routes use neither (query parser "simple", JSON bodies). qs, and the five packages it brings
+    // (side-channel, get-intrinsic, object-inspect...), load with the first parse that needs them.
+    build.onResolve({ filter: /^qs$/ }, (args) =>
+      args.namespace === 'file' && /[\\/]node_modules[\\/](express|body-parser)[\\/]/.test(args.importer)
+        ? { path: args.importer, namespace: 'qs-on-first-use', pluginData: { resolveDir: args.resolveDir } }
+        : undefined,
+    )
+    build.onLoad({ filter: /.*/, namespace: 'qs-on-first-use' }, (args) => ({
+      contents: qsOnFirstUse,
+      loader: 'js',
+      resolveDir: args.pluginData.resolveDir,
+    }))
     build.onLoad({ filter: /[\\/]mime-types[\\/]index\.js$/ }, (args) => ({
       contents: mapsOnFirstUse(readFileSync(args.path, 'utf8'), args.path),
       loader: 'js',
@@ -84,6 +97,15 @@ export const leanDependencies = {
     }))
   },
 }
+
+/** What Express and body-parser get for `require('qs')`: its two functions, the package loaded on the first call of either. */
+const qsOnFirstUse = `let qs
+const loaded = () => (qs ??= require('qs'))
+module.exports = {
+  parse: (...args) => loaded().parse(...args),
+  stringify: (...args) => loaded().stringify(...args),
+}
+`
 
 /**
  * The lines with which mime-types (3.x, and the 2.1.x that Express 4 brings) sets up its maps, filled at

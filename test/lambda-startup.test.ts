@@ -5,15 +5,17 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { loadConfig } from '../app/config'
 import { testSecret } from './helpers/app'
+import request from 'supertest'
 import { httpApiEvent } from './helpers/events'
 import { signToken } from './helpers/tokens'
 import { noMounts, swapMountsPlugin } from './packaging/shipped-bundle'
 
 /**
  * What the Lambda bundle evaluates, and when. The bundle is built as `npm run build` builds it, plus
- * markers that record when the AWS SDK, jsonwebtoken, jose, bcryptjs and zod run their module code, then
+ * markers that record when the AWS SDK, jsonwebtoken, jose, bcryptjs, zod and qs run their module code, then
  * loaded by a fresh Node process: everything loads at start but the SDK, which waits for the first
- * database call, and jose and bcryptjs, which only mounted apps use (app/deferred.ts says why).
+ * database call, jose and bcryptjs, which only mounted apps use (app/deferred.ts says why), and qs,
+ * which waits for an extended query string or form (scripts/build-lambda.mjs, leanDependencies).
  */
 const root = path.resolve(__dirname, '..')
 let outdir: string
@@ -26,6 +28,7 @@ const watched = {
   jose: 'jose/dist/node/esm/index.js',
   bcryptjs: 'bcryptjs/index.js',
   zod: 'zod/v4/mini/schemas.js',
+  qs: 'qs/lib/index.js',
 }
 
 /**
@@ -65,7 +68,13 @@ beforeAll(() => {
         outfile: path.join(${JSON.stringify(outdir)}, name + '.js'),
         plugins: [leanDependencies],
       })
-    }`
+    }
+    await build({
+      ...bundleOptions,
+      stdin: { contents: "module.exports = require('express')", resolveDir: ${JSON.stringify(root)} },
+      outfile: path.join(${JSON.stringify(outdir)}, 'express.js'),
+      plugins: [leanDependencies],
+    })`
   const built = spawnSync(process.execPath, ['--input-type=module', '-e', build], { encoding: 'utf8', cwd: root })
   if (built.status !== 0) throw new Error(`build failed: ${built.stderr}`)
   bundle = path.join(outdir, 'lambda.js')
@@ -113,7 +122,7 @@ const ownTokens = { JWT_SECRET: testSecret, DYNAMODB_ENDPOINT: 'http://127.0.0.1
 const token = signToken(loadConfig({ JWT_SECRET: testSecret }))
 
 describe('the Lambda bundle at cold start', () => {
-  it('evaluates jsonwebtoken and zod at start, and not the AWS SDK, which /health does not need', () => {
+  it('evaluates jsonwebtoken and zod at start, and neither the AWS SDK, which /health does not need, nor qs, which no route of the app uses', () => {
     const { evaluated, results } = coldStart(ownTokens, [httpApiEvent({ method: 'GET', path: '/health' })])
 
     expect(results[0].statusCode).toBe(200)
@@ -169,6 +178,20 @@ describe('the Lambda bundle at cold start', () => {
       'require("./dynamodb-sdk.js")',
       'require("./ses-sdk.js")',
     ])
+  })
+})
+
+describe('Express in the Lambda bundle, with qs loaded on first use', () => {
+  it('parses extended query strings and forms as Express with qs does', async () => {
+    const bundled = createRequire(__filename)(path.join(outdir, 'express.js')) as typeof import('express')
+    const app = bundled()
+    app.set('query parser', 'extended')
+    app.use(bundled.urlencoded({ extended: true }))
+    app.post('/', (req, res) => void res.json({ query: req.query, body: req.body as unknown }))
+
+    const res = await request(app).post('/?a[b]=1&a[c]=2').type('form').send('x[y]=3&x[z][]=4&x[z][]=5')
+
+    expect(res.body).toEqual({ query: { a: { b: '1', c: '2' } }, body: { x: { y: '3', z: ['4', '5'] } } })
   })
 })
 
