@@ -3,21 +3,23 @@ import { meApi } from './auth/me'
 import { refreshCookieName } from './auth/refresh-cookie'
 import { authApi } from './auth/routes'
 import * as z from 'zod/mini'
-import { meta } from './http/zod'
+import { builtOnFirstUse, meta } from './http/zod'
 import { fullPath, pathParameters, type Access, type JsonSchema, type RouteDefinition, type RouteTable } from './http/routes'
 import { serviceApi } from './http/service-routes'
 import { exportApi, notesApi, trashApi } from './notes/routes'
 
-const problem = meta(
-  z.object({
-    type: z.string(),
-    title: z.string(),
-    status: z.int(),
-    detail: z.string(),
-    requestId: z.string(),
-    errors: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
-  }),
-  { id: 'Problem', description: 'RFC 9457 problem details' },
+const problem = builtOnFirstUse(() =>
+  meta(
+    z.object({
+      type: z.string(),
+      title: z.string(),
+      status: z.int(),
+      detail: z.string(),
+      requestId: z.string(),
+      errors: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
+    }),
+    { id: 'Problem', description: 'RFC 9457 problem details' },
+  ),
 )
 
 /** What the document describes: the auth routes only when the app issues its own tokens, and the tables of the routes mounts add. */
@@ -112,7 +114,7 @@ function operation(operationId: string, route: RouteDefinition, schemaOf: (schem
     }
   }
   for (const status of problemStatuses(route)) {
-    responses[status] = { description: STATUS_CODES[status], content: { 'application/problem+json': { schema: schemaOf(problem) } } }
+    responses[status] = { description: STATUS_CODES[status], content: { 'application/problem+json': { schema: schemaOf(problem()) } } }
   }
   return {
     operationId,

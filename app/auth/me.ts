@@ -10,7 +10,14 @@ export const meApi = routeTable('/api/me', {
     path: '/',
     summary: 'Who the token names',
     auth: 'token',
-    responses: { 200: { description: 'The caller', body: user } },
+    responses: {
+      200: {
+        description: 'The caller',
+        get body() {
+          return user()
+        },
+      },
+    },
   },
 })
 

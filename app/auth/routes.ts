@@ -34,7 +34,14 @@ const setsCookie = {
     description: `${refreshCookieName} (\`__Secure-${refreshCookieName}\` in production): the refresh cookie (HttpOnly, SameSite=Strict, Path=/auth)`,
   },
 }
-const signedIn = (description: string) => ({ description, body: authResult, headers: setsCookie })
+// Schemas through getters, read when a request or the OpenAPI document needs them (builtOnFirstUse, app/http/zod.ts).
+const signedIn = (description: string) => ({
+  description,
+  get body() {
+    return authResult()
+  },
+  headers: setsCookie,
+})
 
 /** `/auth`: this app as its own identity provider (not mounted when tokens come from an external one). */
 export const authApi = routeTable('/auth', {
@@ -43,7 +50,9 @@ export const authApi = routeTable('/auth', {
     path: '/register',
     summary: 'Register; starts a sign-in',
     auth: 'none',
-    body: registerBody,
+    get body() {
+      return registerBody()
+    },
     responses: { 201: signedIn('Registered and signed in') },
     errors: [409, 429],
   },
@@ -52,7 +61,9 @@ export const authApi = routeTable('/auth', {
     path: '/login',
     summary: 'Sign in',
     auth: 'none',
-    body: loginBody,
+    get body() {
+      return loginBody()
+    },
     responses: { 200: signedIn('Signed in') },
     errors: [401, 429],
   },
@@ -76,7 +87,14 @@ export const authApi = routeTable('/auth', {
     path: '/sessions',
     summary: 'List the caller’s live sign-ins',
     auth: 'token',
-    responses: { 200: { description: 'Sign-ins', body: signInList } },
+    responses: {
+      200: {
+        description: 'Sign-ins',
+        get body() {
+          return signInList()
+        },
+      },
+    },
   },
   revokeOtherSignIns: {
     method: 'delete',
@@ -98,7 +116,9 @@ export const authApi = routeTable('/auth', {
     path: '/password',
     summary: 'Change the password; signs out every other sign-in',
     auth: 'token',
-    body: passwordChangeBody,
+    get body() {
+      return passwordChangeBody()
+    },
     responses: { 204: { description: 'Changed' } },
     errors: [404, 409, 429],
   },
@@ -107,7 +127,9 @@ export const authApi = routeTable('/auth', {
     path: '/password-reset',
     summary: 'Email a link to set a new password, if an account has this email',
     auth: 'none',
-    body: passwordResetBody,
+    get body() {
+      return passwordResetBody()
+    },
     responses: { 202: { description: 'The same answer, in the same time, whether or not an account has this email' } },
     errors: [429],
   },
@@ -116,7 +138,9 @@ export const authApi = routeTable('/auth', {
     path: '/password-reset/confirm',
     summary: 'Set a new password with the emailed link’s token; signs out every sign-in of the account',
     auth: 'none',
-    body: passwordResetConfirmBody,
+    get body() {
+      return passwordResetConfirmBody()
+    },
     responses: { 204: { description: 'Set; every sign-in of the account has ended, and its failed logins are forgotten' } },
   },
 })
