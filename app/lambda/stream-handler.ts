@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream'
 import { HttpError, serverError } from '../errors'
 import type { Logger } from '../logger'
 import { connectionPair } from './connection'
-import { eventSourceOf } from './event-source'
+import { eventSourceOf, type EventSource } from './event-source'
 import { isHttpApiEvent, type HttpEvent, type LambdaContext } from './events'
 import { httpMethod, platformRequestId, requestPath } from './handler'
 import { forApp } from './paths'
@@ -124,7 +124,7 @@ function requestValues(event: HttpEvent): RequestValues {
   return eventSourceOf(event).getRequest({ event })
 }
 
-type RequestValues = ReturnType<ReturnType<typeof eventSourceOf>['getRequest']>
+type RequestValues = ReturnType<EventSource['getRequest']>
 
 /** Sends the request over `connection` with Node's HTTP client; resolves with the answer once its headers are in. */
 function send(connection: Duplex, { method, path, headers, body }: RequestValues): Promise<IncomingMessage> {
