@@ -38,5 +38,5 @@ export function resultOf(source: EventSource, event: HttpEvent, response: Respon
   const headers = ServerlessResponse.headers(response)
   const isBase64Encoded = isBinaryResponse({ headers })
   const body = ServerlessResponse.body(response).toString(isBase64Encoded ? 'base64' : 'utf8')
-  return source.getResponse({ event, statusCode: response.statusCode, body, headers, isBase64Encoded, response })
+  return source.getResponse({ event, statusCode: response.statusCode, body, headers, isBase64Encoded, response }) as HttpResult
 }

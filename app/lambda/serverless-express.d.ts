@@ -20,18 +20,10 @@ declare module '@codegenie/serverless-express/src/event-sources/aws/*' {
     isBase64Encoded: boolean
     response: object
   }
-  /** HttpResult (events.ts): whichever fields the source reads. */
-  interface ResultValues {
-    statusCode: number
-    body: string
-    isBase64Encoded: boolean
-    headers?: Record<string, string>
-    multiValueHeaders?: Record<string, string[]>
-    cookies?: string[]
-  }
   const source: {
     getRequest(options: { event: object }): RequestValues
-    getResponse(options: ResponseValues): ResultValues
+    /** The result for the source: an HttpResult (events.ts), with whichever of its fields the source reads. */
+    getResponse(options: ResponseValues): unknown
   }
   export default source
 }
