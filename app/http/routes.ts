@@ -111,6 +111,7 @@ export function buildRouter<R extends Routes>(
     const handle = handlers[operationId] as RouteHandler<RouteDefinition>
     const chain = [...access(route.auth, options, operationId)]
     chain.push(function validated(req, res) {
+      // Read here, per request, never when the router is built: tables give their schemas through getters (builtOnFirstUse).
       const query: unknown = route.query ? parse(route.query, req.query, 'query') : undefined
       const body: unknown = route.body ? parse(route.body, req.body, 'body') : undefined
       return handle(req, res, { query, body } as Input<RouteDefinition>)

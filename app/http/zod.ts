@@ -23,8 +23,8 @@ export function meta<S extends ZodMiniType>(schema: S, metadata: GlobalMeta): S 
 /**
  * A schema built the first time it is needed: by a request it validates, or by the OpenAPI document.
  * zod builds each schema as a graph of objects, and the app's, built as the bundle loaded, took about
- * 13 ms of every cold start, though most requests need none of them (docs/BENCHMARKS.md). Route tables name them through getters, which nothing reads at start:
- * `get query() { return listQuery() }`.
+ * 13 ms of every cold start, though most requests need none of them (docs/BENCHMARKS.md). Route
+ * tables name them through getters, which nothing reads at start: `get query() { return listQuery() }`.
  * @example export const listQuery = builtOnFirstUse(() => z.strictObject({ ... }))
  */
 export function builtOnFirstUse<T>(build: () => T): () => T {
