@@ -128,6 +128,13 @@ describe('errors', () => {
     expect(JSON.stringify(res.body)).not.toMatch(/SyntaxError|at JSON|position/)
   })
 
+  it('when a GET carries malformed JSON, then 400 as for any method: only a request without a body skips the parser', async () => {
+    const res = await request(t.app).get('/health').set('Content-Type', 'application/json').send('{"status": ')
+
+    expectProblem(res, 400)
+    expect(res.body.detail).toBe('The request body is not valid JSON')
+  })
+
   it('when the JSON body is a bare string, then 400', async () => {
     const res = await request(t.app).post('/auth/register').set('Content-Type', 'application/json').send('"hello"')
 

@@ -45,7 +45,7 @@ export function front(deps: ShellDeps): RequestHandler[] {
     accessLog(logger),
     securityHeaders({ contentSecurityPolicy: { directives: { upgradeInsecureRequests } } }),
     cors(config.corsOrigins),
-    ...jsonBody(deps.bodiesLeftAlone),
+    jsonBody(deps.bodiesLeftAlone),
   ]
 }
 
