@@ -59,10 +59,22 @@ const deferredFiles = readdirSync(path.join(root, 'app/deferred')).map((file) =>
  *   the environment, so the clients get `fromEnv` alone (scripts/credentials-from-environment.mjs). The
  *   chain's other providers and the STS and SSO clients they bring were 40% of dist/dynamodb-sdk.js
  *   (338 to 205 KiB). The dev server and tests run the sources, with the whole chain.
+ * - Node's ES module facade of a `node:` built-in the bundle loads with `import()`: the SDK's HTTP
+ *   handler loads `node:http` that way on its first request, and the facade reads every export of the
+ *   module, among them `WebSocket`, `CloseEvent` and `MessageEvent`, whose getters load and compile
+ *   undici (Node's fetch, which nothing here uses). The bundle requires the module instead: the same
+ *   object, the same `default`, without the facade.
  */
 export const leanDependencies = {
   name: 'lean-dependencies',
   setup(build) {
+    build.onResolve({ filter: /^node:/ }, (args) =>
+      args.kind === 'dynamic-import' ? { path: args.path, namespace: 'built-in-required' } : undefined,
+    )
+    build.onLoad({ filter: /.*/, namespace: 'built-in-required' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)})`,
+      loader: 'js',
+    }))
     build.onResolve({ filter: /^\.\/(sbcs-codec|sbcs-data|sbcs-data-generated|dbcs-codec|dbcs-data)$/ }, (args) =>
       /[\\/]iconv-lite[\\/]encodings$/.test(args.resolveDir) ? { path: args.path, namespace: 'no-legacy-charsets' } : undefined,
     )

@@ -82,22 +82,30 @@ beforeAll(() => {
 
 afterAll(() => rmSync(outdir, { recursive: true, force: true }))
 
-/** Loads the bundle in a fresh process, invokes it with each event in turn and reports what had been evaluated after each step. */
+/**
+ * Loads the bundle in a fresh process, invokes it with each event in turn and reports what had been
+ * evaluated after each step, and whether Node had loaded undici, its fetch, by then (`process.moduleLoadList`).
+ */
 function coldStart(
   env: Record<string, string>,
   events: object[],
-): { evaluated: string[][]; results: { statusCode: number; body: string }[] } {
+): { evaluated: string[][]; undici: boolean[]; results: { statusCode: number; body: string }[] } {
   const runner = `
     const steps = []
+    const undici = []
+    const step = () => {
+      steps.push([...(globalThis.evaluated ?? [])])
+      undici.push(process.moduleLoadList.some((name) => name.includes('undici')))
+    }
     const { handler } = require(${JSON.stringify(bundle)})
-    steps.push([...(globalThis.evaluated ?? [])])
+    step()
     ;(async () => {
       const results = []
       for (const event of ${JSON.stringify(events)}) {
         results.push(await handler(event, { awsRequestId: 'startup-test' }))
-        steps.push([...(globalThis.evaluated ?? [])])
+        step()
       }
-      process.stderr.write('REPORT ' + JSON.stringify({ evaluated: steps, results }) + '\\n')
+      process.stderr.write('REPORT ' + JSON.stringify({ evaluated: steps, undici, results }) + '\\n')
     })()`
   const child = spawnSync(process.execPath, ['-e', runner], {
     env: {
@@ -158,6 +166,17 @@ describe('the Lambda bundle at cold start', () => {
     expect(evaluated[3]).toEqual(expect.arrayContaining(['client-dynamodb', 'lib-dynamodb']))
     // SES comes with the first password-reset email only.
     expect(evaluated.flat()).not.toContain('client-sesv2')
+  })
+
+  it('makes the first database call without loading undici, which the SDK pulled in with its import() of node:http', () => {
+    const { undici, results } = coldStart(ownTokens, [
+      httpApiEvent({ method: 'GET', path: '/api/notes', headers: { Authorization: `Bearer ${token}` } }),
+    ])
+
+    // The SDK's HTTP handler ran (503: nothing listens on port 9), and Node's ES module facade of
+    // node:http, whose WebSocket getter loads undici, was never built (leanDependencies).
+    expect(results[0].statusCode).toBe(503)
+    expect(undici).toEqual([false, false])
   })
 
   it('keeps the SDKs out of dist/lambda.js, in dist/dynamodb-sdk.js and dist/ses-sdk.js, which the bundle requires by those paths', () => {
