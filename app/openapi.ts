@@ -4,7 +4,16 @@ import { refreshCookieName } from './auth/refresh-cookie'
 import { authApi } from './auth/routes'
 import * as z from 'zod/mini'
 import { builtOnFirstUse, meta } from './http/zod'
-import { fullPath, pathParameters, type Access, type JsonSchema, type RouteDefinition, type RouteTable } from './http/routes'
+import {
+  fullPath,
+  pathParameters,
+  schemaIn,
+  type Access,
+  type JsonSchema,
+  type ResponseDefinition,
+  type RouteDefinition,
+  type RouteTable,
+} from './http/routes'
 import { serviceApi } from './http/service-routes'
 import { exportApi, notesApi, trashApi } from './notes/routes'
 
@@ -82,8 +91,8 @@ export function openApiDocument(options: DocumentOptions): object {
 }
 
 function operation(operationId: string, route: RouteDefinition, schemaOf: (schema: z.ZodMiniType | JsonSchema) => object): object {
-  const json = (schema: z.ZodMiniType | JsonSchema | undefined) =>
-    schema ? { content: { 'application/json': { schema: schemaOf(schema) } } } : {}
+  const json = (schema: ResponseDefinition['body']) =>
+    schema ? { content: { 'application/json': { schema: schemaOf(schemaIn(schema)) } } } : {}
   const parameters = [
     ...pathParameters(route.path).map((name) => ({
       name,
@@ -92,7 +101,7 @@ function operation(operationId: string, route: RouteDefinition, schemaOf: (schem
       description: route.params?.[name],
       schema: { type: 'string' },
     })),
-    ...queryParameters(route.query),
+    ...queryParameters(route.query && schemaIn(route.query)),
     ...Object.entries(route.headers ?? {}).map(([name, { description }]) => ({
       name,
       in: 'header',

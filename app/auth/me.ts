@@ -10,14 +10,7 @@ export const meApi = routeTable('/api/me', {
     path: '/',
     summary: 'Who the token names',
     auth: 'token',
-    responses: {
-      200: {
-        description: 'The caller',
-        get body() {
-          return user()
-        },
-      },
-    },
+    responses: { 200: { description: 'The caller', body: user } },
   },
 })
 

@@ -34,14 +34,7 @@ const setsCookie = {
     description: `${refreshCookieName} (\`__Secure-${refreshCookieName}\` in production): the refresh cookie (HttpOnly, SameSite=Strict, Path=/auth)`,
   },
 }
-// Schemas through getters, read when a request or the OpenAPI document needs them (builtOnFirstUse, app/http/zod.ts).
-const signedIn = (description: string) => ({
-  description,
-  get body() {
-    return authResult()
-  },
-  headers: setsCookie,
-})
+const signedIn = (description: string) => ({ description, body: authResult, headers: setsCookie })
 
 /** `/auth`: this app as its own identity provider (not mounted when tokens come from an external one). */
 export const authApi = routeTable('/auth', {
@@ -50,9 +43,7 @@ export const authApi = routeTable('/auth', {
     path: '/register',
     summary: 'Register; starts a sign-in',
     auth: 'none',
-    get body() {
-      return registerBody()
-    },
+    body: registerBody,
     responses: { 201: signedIn('Registered and signed in') },
     errors: [409, 429],
   },
@@ -61,9 +52,7 @@ export const authApi = routeTable('/auth', {
     path: '/login',
     summary: 'Sign in',
     auth: 'none',
-    get body() {
-      return loginBody()
-    },
+    body: loginBody,
     responses: { 200: signedIn('Signed in') },
     errors: [401, 429],
   },
@@ -87,14 +76,7 @@ export const authApi = routeTable('/auth', {
     path: '/sessions',
     summary: 'List the caller’s live sign-ins',
     auth: 'token',
-    responses: {
-      200: {
-        description: 'Sign-ins',
-        get body() {
-          return signInList()
-        },
-      },
-    },
+    responses: { 200: { description: 'Sign-ins', body: signInList } },
   },
   revokeOtherSignIns: {
     method: 'delete',
@@ -116,9 +98,7 @@ export const authApi = routeTable('/auth', {
     path: '/password',
     summary: 'Change the password; signs out every other sign-in',
     auth: 'token',
-    get body() {
-      return passwordChangeBody()
-    },
+    body: passwordChangeBody,
     responses: { 204: { description: 'Changed' } },
     errors: [404, 409, 429],
   },
@@ -127,9 +107,7 @@ export const authApi = routeTable('/auth', {
     path: '/password-reset',
     summary: 'Email a link to set a new password, if an account has this email',
     auth: 'none',
-    get body() {
-      return passwordResetBody()
-    },
+    body: passwordResetBody,
     responses: { 202: { description: 'The same answer, in the same time, whether or not an account has this email' } },
     errors: [429],
   },
@@ -138,9 +116,7 @@ export const authApi = routeTable('/auth', {
     path: '/password-reset/confirm',
     summary: 'Set a new password with the emailed link’s token; signs out every sign-in of the account',
     auth: 'none',
-    get body() {
-      return passwordResetConfirmBody()
-    },
+    body: passwordResetConfirmBody,
     responses: { 204: { description: 'Set; every sign-in of the account has ended, and its failed logins are forgotten' } },
   },
 })

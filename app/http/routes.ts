@@ -20,10 +20,22 @@ export interface JsonSchema {
   [keyword: string]: unknown
 }
 
+/**
+ * A zod schema, or the function that builds it on first call (builtOnFirstUse, app/http/zod.ts), so
+ * that a table names its schemas without building them at start: buildRouter and the OpenAPI document
+ * read each one when they need it (`schemaIn`).
+ */
+export type Schema = z.ZodMiniType | (() => z.ZodMiniType)
+
+/** The schema a definition names, built now if the table named its builder. */
+export function schemaIn<S extends z.ZodMiniType | JsonSchema>(schema: S | (() => S)): S {
+  return typeof schema === 'function' ? schema() : schema
+}
+
 export interface ResponseDefinition {
   description: string
   /** The JSON body; a zod schema with a `meta({ id })` becomes a component of the OpenAPI document. */
-  body?: z.ZodMiniType | JsonSchema
+  body?: Schema | JsonSchema
   headers?: Record<string, { description: string }>
 }
 
@@ -37,9 +49,9 @@ export interface RouteDefinition {
   description?: string
   auth: Access
   /** Validates `req.query`; the handler gets the parsed value. */
-  query?: z.ZodMiniType
+  query?: Schema
   /** Validates `req.body`; the handler gets the parsed value. */
-  body?: z.ZodMiniType
+  body?: Schema
   /** Descriptions of the path parameters, by name. */
   params?: Record<string, string>
   /** Request headers the handler reads (documented; the handler checks them). */
@@ -63,9 +75,17 @@ export interface RouteTable<R extends Routes = Routes> {
 
 /** What the handler of a definition receives: the query and body, parsed by the definition's schemas. */
 export interface Input<D extends RouteDefinition> {
-  query: D extends { query: infer Q extends z.ZodMiniType } ? z.output<Q> : undefined
-  body: D extends { body: infer B extends z.ZodMiniType } ? z.output<B> : undefined
+  query: D extends { query: infer Q extends Schema } ? Parsed<Q> : undefined
+  body: D extends { body: infer B extends Schema } ? Parsed<B> : undefined
 }
+
+type Parsed<S extends Schema> = S extends z.ZodMiniType
+  ? z.output<S>
+  : S extends () => infer Built
+    ? Built extends z.ZodMiniType
+      ? z.output<Built>
+      : never
+    : never
 
 export type RouteHandler<D extends RouteDefinition> = (req: Request, res: Response, input: Input<D>) => void | Promise<void>
 
@@ -111,9 +131,9 @@ export function buildRouter<R extends Routes>(
     const handle = handlers[operationId] as RouteHandler<RouteDefinition>
     const chain = [...access(route.auth, options, operationId)]
     chain.push(function validated(req, res) {
-      // Read here, per request, never when the router is built: tables give their schemas through getters (builtOnFirstUse).
-      const query: unknown = route.query ? parse(route.query, req.query, 'query') : undefined
-      const body: unknown = route.body ? parse(route.body, req.body, 'body') : undefined
+      // Per request, never when the router is built: a table may name a schema's builder (builtOnFirstUse).
+      const query: unknown = route.query ? parse(schemaIn(route.query), req.query, 'query') : undefined
+      const body: unknown = route.body ? parse(schemaIn(route.body), req.body, 'body') : undefined
       return handle(req, res, { query, body } as Input<RouteDefinition>)
     })
     byPath.set(route.path, { ...byPath.get(route.path), [route.method]: chain })

@@ -24,7 +24,8 @@ export function meta<S extends ZodMiniType>(schema: S, metadata: GlobalMeta): S 
  * A schema built the first time it is needed: by a request it validates, or by the OpenAPI document.
  * zod builds each schema as a graph of objects, and the app's, built as the bundle loaded, took about
  * 13 ms of every cold start, though most requests need none of them (docs/BENCHMARKS.md). Route
- * tables name them through getters, which nothing reads at start: `get query() { return listQuery() }`.
+ * tables name the builder itself (`query: listQuery`), which buildRouter and the OpenAPI document call
+ * when they need the schema (`schemaIn`, app/http/routes.ts).
  * @example export const listQuery = builtOnFirstUse(() => z.strictObject({ ... }))
  */
 export function builtOnFirstUse<T>(build: () => T): () => T {

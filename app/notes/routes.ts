@@ -12,14 +12,7 @@ const write = { scope: 'notes:write' }
 const id = { id: 'The note’s id' }
 const ifMatch = { 'If-Match': { description: '`"<version>"` (or a list, or `*`): answer 412 unless the note is still at that version' } }
 const etag = { ETag: { description: '`"<version>"` of the note' } }
-// Schemas through getters, read when a request or the OpenAPI document needs them (builtOnFirstUse, app/http/zod.ts).
-const noteResponse = (description: string, headers: Record<string, { description: string }> = etag) => ({
-  description,
-  get body() {
-    return note()
-  },
-  headers,
-})
+const noteResponse = (description: string) => ({ description, body: note, headers: etag })
 
 /** `/api/notes`. Another user's note is a 404, like one that never existed. */
 export const notesApi = routeTable('/api/notes', {
@@ -28,27 +21,16 @@ export const notesApi = routeTable('/api/notes', {
     path: '/',
     summary: 'List notes, newest first',
     auth: read,
-    get query() {
-      return listQuery()
-    },
-    responses: {
-      200: {
-        description: 'A page of notes',
-        get body() {
-          return notePage()
-        },
-      },
-    },
+    query: listQuery,
+    responses: { 200: { description: 'A page of notes', body: notePage } },
   },
   createNote: {
     method: 'post',
     path: '/',
     summary: 'Create a note',
     auth: write,
-    get body() {
-      return noteCreate()
-    },
-    responses: { 201: noteResponse('Created', { ...etag, Location: { description: 'The new note’s URL' } }) },
+    body: noteCreate,
+    responses: { 201: { ...noteResponse('Created'), headers: { ...etag, Location: { description: 'The new note’s URL' } } } },
   },
   getNote: { method: 'get', path: '/:id', summary: 'Read a note', auth: read, params: id, responses: { 200: noteResponse('The note') } },
   updateNote: {
@@ -58,9 +40,7 @@ export const notesApi = routeTable('/api/notes', {
     auth: write,
     params: id,
     headers: ifMatch,
-    get body() {
-      return notePatch()
-    },
+    body: notePatch,
     responses: { 200: noteResponse('Changed') },
     errors: [412],
   },
@@ -96,17 +76,8 @@ export const exportApi = routeTable('/api/notes/export', {
       'where the function’s answer is buffered (the HTTP API, an ALB), an export over Lambda’s 6 MB is a 502 problem that says so. ' +
       'A failure after the first bytes ends the response early: a body that is not whole JSON was cut short.',
     auth: read,
-    get query() {
-      return exportQuery()
-    },
-    responses: {
-      200: {
-        description: 'All the caller’s notes',
-        get body() {
-          return noteExport()
-        },
-      },
-    },
+    query: exportQuery,
+    responses: { 200: { description: 'All the caller’s notes', body: noteExport } },
     errors: [502],
   },
 })
@@ -118,17 +89,8 @@ export const trashApi = routeTable('/api/trash', {
     path: '/',
     summary: 'List trashed notes, most recently trashed first',
     auth: read,
-    get query() {
-      return listQuery()
-    },
-    responses: {
-      200: {
-        description: 'A page of trashed notes',
-        get body() {
-          return notePage()
-        },
-      },
-    },
+    query: listQuery,
+    responses: { 200: { description: 'A page of trashed notes', body: notePage } },
   },
 })
 
