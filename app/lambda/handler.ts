@@ -29,7 +29,6 @@ export type LambdaHandler = (event: HttpEvent, context: LambdaContext) => Promis
  */
 export function createLambdaHandler(app: Express, logger: Logger): LambdaHandler {
   return async function handler(event, context) {
-    let failure: unknown
     let appRan = false
     try {
       const { event: appEvent, prefix } = forApp(event)
@@ -46,15 +45,14 @@ export function createLambdaHandler(app: Express, logger: Logger): LambdaHandler
         return problemResult(event, tooLargeProblem(answer.tooLarge), requestId)
       }
       return resultOf(source, appEvent, response)
-    } catch (error) {
-      failure = error
+    } catch (failure) {
+      const requestId = platformRequestId(event, context)
+      const error = failure instanceof HttpError ? failure : serverError(failure)
+      if (error.status >= 500) logger.error('lambda adapter failed', { requestId, error: failure })
+      // The app's access log has its line already when the failure came after it answered.
+      if (!appRan) logger.info('request', { requestId, method: httpMethod(event), path: requestPath(event), status: error.status })
+      return problemResult(event, error, requestId)
     }
-    const requestId = platformRequestId(event, context)
-    const error = failure instanceof HttpError ? failure : serverError(failure)
-    if (error.status >= 500) logger.error('lambda adapter failed', { requestId, error: failure })
-    // The app's access log has its line already when the failure came after it answered.
-    if (!appRan) logger.info('request', { requestId, method: httpMethod(event), path: requestPath(event), status: error.status })
-    return problemResult(event, error, requestId)
   }
 }
 
