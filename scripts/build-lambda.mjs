@@ -64,6 +64,12 @@ const deferredFiles = readdirSync(path.join(root, 'app/deferred')).map((file) =>
  *   module, among them `WebSocket`, `CloseEvent` and `MessageEvent`, whose getters load and compile
  *   undici (Node's fetch, which nothing here uses). The bundle requires the module instead: the same
  *   object, the same `default`, without the facade.
+ * - the SDK's event streams, which no operation of DynamoDB, SES or SNS has. @smithy/core loads them
+ *   with `import()`, only for an operation that streams events, and for that esbuild wraps the module
+ *   and all it imports, some 150 of the SDK's modules, in functions of their own, which V8 parses twice:
+ *   ahead at load and again at the first call. With the import answered by a module that says they are
+ *   left out (`eventStreamsLeftOut`), the SDK's modules are plain top-level code and its file 19 KiB
+ *   smaller: a cold start's first list costs about 3% less CPU.
  */
 export const leanDependencies = {
   name: 'lean-dependencies',
@@ -75,6 +81,10 @@ export const leanDependencies = {
       contents: `module.exports = require(${JSON.stringify(args.path)})`,
       loader: 'js',
     }))
+    build.onResolve({ filter: /^@smithy\/core\/event-streams$/ }, (args) =>
+      args.kind === 'dynamic-import' ? { path: args.path, namespace: 'event-streams-left-out' } : undefined,
+    )
+    build.onLoad({ filter: /.*/, namespace: 'event-streams-left-out' }, () => ({ contents: eventStreamsLeftOut, loader: 'js' }))
     build.onResolve({ filter: /^\.\/(sbcs-codec|sbcs-data|sbcs-data-generated|dbcs-codec|dbcs-data)$/ }, (args) =>
       /[\\/]iconv-lite[\\/]encodings$/.test(args.resolveDir) ? { path: args.path, namespace: 'no-legacy-charsets' } : undefined,
     )
@@ -109,6 +119,18 @@ export const leanDependencies = {
     }))
   },
 }
+
+/** What @smithy/core's `import('@smithy/core/event-streams')` gets: the two names it reads, each failing with the reason if used. */
+const eventStreamsLeftOut = `const leftOut = () => {
+  throw new Error('The AWS SDK event streams are left out of this bundle (leanDependencies in scripts/build-lambda.mjs): an operation that streams events needs them back')
+}
+export const eventStreamSerdeProvider = leftOut
+export class EventStreamSerde {
+  constructor() {
+    leftOut()
+  }
+}
+`
 
 /** What Express and body-parser get for `require('qs')`: its two functions, the package loaded on the first call of either. */
 const qsOnFirstUse = `let qs

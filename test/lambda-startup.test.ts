@@ -74,6 +74,12 @@ beforeAll(() => {
       stdin: { contents: "module.exports = require('express')", resolveDir: ${JSON.stringify(root)} },
       outfile: path.join(${JSON.stringify(outdir)}, 'express.js'),
       plugins: [leanDependencies],
+    })
+    await build({
+      ...bundleOptions,
+      stdin: { contents: "module.exports = () => import('@smithy/core/event-streams')", resolveDir: ${JSON.stringify(root)} },
+      outfile: path.join(${JSON.stringify(outdir)}, 'event-streams.js'),
+      plugins: [leanDependencies],
     })`
   const built = spawnSync(process.execPath, ['--input-type=module', '-e', build], { encoding: 'utf8', cwd: root })
   if (built.status !== 0) throw new Error(`build failed: ${built.stderr}`)
@@ -197,6 +203,27 @@ describe('the Lambda bundle at cold start', () => {
       'require("./dynamodb-sdk.js")',
       'require("./ses-sdk.js")',
     ])
+  })
+})
+
+describe('the AWS SDK in the Lambda bundles, without event streams', () => {
+  it('holds none of their code in dist/dynamodb-sdk.js', () => {
+    const meta = JSON.parse(readFileSync(path.join(outdir, 'dynamodb-sdk.meta.json'), 'utf8')) as { inputs: Record<string, unknown> }
+    const inputs = Object.keys(meta.inputs)
+
+    expect(inputs.some((input) => input.includes('@smithy/core/dist-es/'))).toBe(true)
+    expect(inputs.filter((input) => input.includes('/event-streams/'))).toEqual([])
+  })
+
+  it('answers an operation that would stream events with an error that says why', async () => {
+    const load = createRequire(__filename)(path.join(outdir, 'event-streams.js')) as () => Promise<{
+      eventStreamSerdeProvider: () => unknown
+      EventStreamSerde: new () => unknown
+    }>
+    const { eventStreamSerdeProvider, EventStreamSerde } = await load()
+
+    expect(() => eventStreamSerdeProvider()).toThrow(/event streams are left out of this bundle \(leanDependencies/)
+    expect(() => new EventStreamSerde()).toThrow(/left out of this bundle/)
   })
 })
 
