@@ -79,13 +79,8 @@ export interface Input<D extends RouteDefinition> {
   body: D extends { body: infer B extends Schema } ? Parsed<B> : undefined
 }
 
-type Parsed<S extends Schema> = S extends z.ZodMiniType
-  ? z.output<S>
-  : S extends () => infer Built
-    ? Built extends z.ZodMiniType
-      ? z.output<Built>
-      : never
-    : never
+/** What a schema, or the schema its builder returns, parses to. */
+type Parsed<S extends Schema> = z.output<S extends () => infer Built ? Built : S>
 
 export type RouteHandler<D extends RouteDefinition> = (req: Request, res: Response, input: Input<D>) => void | Promise<void>
 
